@@ -1,0 +1,63 @@
+"""The variants of the template, enumerated from the choices in copier.yml (the one source of truth)."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+MATRIX_QUESTIONS = ("framework", "database", "queue")
+
+
+def load_questions() -> dict[str, Any]:
+    """Read copier.yml."""
+    return yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def choices(question: str) -> list[str]:
+    """The values a question accepts, in the order copier.yml lists them."""
+    offered = load_questions()[question]["choices"]
+    return list(offered.values()) if isinstance(offered, dict) else [str(value) for value in offered]
+
+
+def variants() -> list[dict[str, str]]:
+    """Every framework x database x queue combination."""
+    return [
+        dict(zip(MATRIX_QUESTIONS, combination, strict=True))
+        for combination in itertools.product(*(choices(question) for question in MATRIX_QUESTIONS))
+    ]
+
+
+def variant_id(variant: dict[str, str]) -> str:
+    """A short, stable name for a variant, e.g. fastapi-postgresql-none."""
+    return "-".join(variant[question] for question in MATRIX_QUESTIONS)
+
+
+def snapshot(destination: Path) -> Path:
+    """Copy the template as it is in the working tree (no git), so rendering it is quick and local."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("copier.yml", "extensions", "template", "locks"):
+        source = TEMPLATE_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, destination / name)
+    return destination
+
+
+def render(template: Path, destination: Path, answers: dict[str, Any]) -> None:
+    """Render the template at `template` with these answers, refusing to ask anything."""
+    from copier import run_copy
+
+    run_copy(
+        str(template),
+        destination,
+        data={"project_name": "Sample Service", **answers},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
