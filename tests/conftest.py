@@ -136,19 +136,31 @@ def installed(variant: dict[str, str], generate) -> Project:
 
 
 @pytest.fixture
-def attached(installed: Project, backing_services: BackingServices) -> dict[str, str]:
-    """Fresh backing services for the project: the environment variables that point at them."""
-    needed = {}
-    database = installed.answers["database"]
-    if database != "none":
-        url = backing_services.new_database(database)
-        if url is None:
-            unavailable(backing_services.unreachable_reason(database))
-        needed["DATABASE_URL"] = url
-    queue = installed.answers["queue"]
-    if queue != "none":
-        url = backing_services.new_broker(queue)
-        if url is None:
-            unavailable(backing_services.unreachable_reason(queue))
-        needed["BROKER_URL"] = url
-    return needed
+def attached_for(backing_services: BackingServices) -> Callable[[Project], dict[str, str]]:
+    """Make fresh backing services for a project: the environment variables that point at them."""
+
+    def attach(project: Project) -> dict[str, str]:
+        needed = {}
+        database = project.answers["database"]
+        if database != "none":
+            url = backing_services.new_database(database)
+            if url is None:
+                unavailable(backing_services.unreachable_reason(database))
+            needed["DATABASE_URL"] = url
+        queue = project.answers["queue"]
+        if queue != "none":
+            url = backing_services.new_broker(queue)
+            if url is None:
+                unavailable(backing_services.unreachable_reason(queue))
+            needed["BROKER_URL"] = url
+        return needed
+
+    return attach
+
+
+@pytest.fixture
+def attached(
+    installed: Project, attached_for: Callable[[Project], dict[str, str]]
+) -> dict[str, str]:
+    """Fresh backing services for the installed variant."""
+    return attached_for(installed)
