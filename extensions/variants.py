@@ -53,8 +53,10 @@ def snapshot(destination: Path) -> Path:
     return destination
 
 
-def render(template: Path, destination: Path, answers: dict[str, Any]) -> None:
-    """Render the template at `template` with these answers, refusing to ask anything."""
+def render(
+    template: Path, destination: Path, answers: dict[str, Any], vcs_ref: str | None = None
+) -> None:
+    """Render the template (at a git ref, if given) with these answers, asking nothing."""
     from copier import run_copy
 
     run_copy(
@@ -64,4 +66,5 @@ def render(template: Path, destination: Path, answers: dict[str, Any]) -> None:
         defaults=True,
         unsafe=True,
         quiet=True,
+        vcs_ref=vcs_ref,
     )

@@ -141,18 +141,17 @@ def attached_for(backing_services: BackingServices) -> Callable[[Project], dict[
 
     def attach(project: Project) -> dict[str, str]:
         needed = {}
-        database = project.answers["database"]
-        if database != "none":
-            url = backing_services.new_database(database)
-            if url is None:
-                unavailable(backing_services.unreachable_reason(database))
-            needed["DATABASE_URL"] = url
-        queue = project.answers["queue"]
-        if queue != "none":
-            url = backing_services.new_broker(queue)
-            if url is None:
-                unavailable(backing_services.unreachable_reason(queue))
-            needed["BROKER_URL"] = url
+        attachments = (
+            ("database", "DATABASE_URL", backing_services.new_database),
+            ("queue", "BROKER_URL", backing_services.new_broker),
+        )
+        for question, variable, make in attachments:
+            kind = project.answers[question]
+            if kind != "none":
+                url = make(kind)
+                if url is None:
+                    unavailable(backing_services.unreachable_reason(kind))
+                needed[variable] = url
         return needed
 
     return attach

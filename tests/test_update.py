@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from copier import run_copy, run_update
+from copier import run_update
 
-from extensions.variants import snapshot
+from extensions.variants import render, snapshot
 from tests.conftest import Project, variant_params
 
 pytestmark = pytest.mark.slow
@@ -66,15 +66,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def generate_old(history: Path, destination: Path, answers: dict[str, str]) -> Project:
     """Generate from v0.1.0 and commit, as a team did when it started its service."""
-    run_copy(
-        str(history),
-        destination,
-        data={"project_name": "Sample Service", **answers},
-        vcs_ref="v0.1.0",
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
+    render(history, destination, answers, vcs_ref="v0.1.0")
     git(destination, "init", "-q", "-b", "main")
     commit_all(destination, "Generate from the template")
     recorded = yaml.safe_load((destination / ".copier-answers.yml").read_text())
