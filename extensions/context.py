@@ -267,7 +267,7 @@ def env_vars(
 
 
 FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
-    "fastapi": ["fastapi>=0.115", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
+    "fastapi": ["fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
     # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
     "flask": ["apiflask>=3.1", "flask>=3.1"],
     "django": ["django>=5.2", "django-ninja>=1.4", "whitenoise>=6.8"],
