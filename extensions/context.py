@@ -148,6 +148,30 @@ COMMAND_HELP = {
 }
 
 
+# Process types of which exactly one copy may run: two schedulers would send every job twice.
+SINGLETON_PROCESS_TYPES = frozenset({"scheduler"})
+
+
+def deployment_facts(process_types: dict[str, str], database_answer: str) -> dict[str, Any]:
+    """How the process types run side by side on a cluster, as the deployment manifests need it.
+
+    `release` runs once per release; every other process type runs until it is stopped. A SQLite
+    database is a file on one disk, so with it every process type runs as a single copy.
+    """
+    long_running = [name for name in process_types if name != "release"]
+    single = [
+        name
+        for name in long_running
+        if name in SINGLETON_PROCESS_TYPES or database_answer == "sqlite"
+    ]
+    return {
+        "long_running_process_types": long_running,
+        "background_process_types": [name for name in long_running if name != "web"],
+        "single_copy_process_types": single,
+        "autoscaled_process_types": [name for name in long_running if name not in single],
+    }
+
+
 def slugify(text: str) -> str:
     """Turn a human project name into a slug: ASCII, lowercase, words joined by single hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -341,6 +365,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "broker": asdict(broker) if broker else None,
         "broker_url_example": broker.url_example if broker else "",
         "process_types": process_types,
+        **deployment_facts(process_types, database_answer),
         "compose_backing_services": compose_backing_services,
         "web_app": web_app.format(package=package),
         "web_worker_class": web_worker_class,
