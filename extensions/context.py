@@ -245,7 +245,7 @@ def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker 
 FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["fastapi>=0.115", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
     "flask": ["apiflask>=2.3", "flask>=3.1"],
-    "django": ["django>=5.2", "django-ninja>=1.4", "whitenoise>=6.8"],
+    "django": ["django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"],
 }
 
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
