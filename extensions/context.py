@@ -15,13 +15,33 @@ from jinja2.ext import Extension
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+# Longer names would push generated lines past the line length of the generated code style.
+MAX_NAME_LENGTH = 40
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Python packages names that would shadow a dependency of every generated project.
 RESERVED_PACKAGE_NAMES = frozenset(
-    {"app", "tests", "migrations", "alembic", "sqlalchemy", "fastapi", "flask", "django",
-     "celery", "gunicorn", "uvicorn", "pydantic", "pydantic_settings", "redis", "kombu",
-     "ninja", "whitenoise", "pymysql", "psycopg"}
+    {
+        "app",
+        "tests",
+        "migrations",
+        "alembic",
+        "sqlalchemy",
+        "fastapi",
+        "flask",
+        "django",
+        "celery",
+        "gunicorn",
+        "uvicorn",
+        "pydantic",
+        "pydantic_settings",
+        "redis",
+        "kombu",
+        "ninja",
+        "whitenoise",
+        "pymysql",
+        "psycopg",
+    }
 )
 
 
@@ -132,7 +152,9 @@ COMMAND_HELP = {
     "migrate": "Apply pending database migrations; running it again does nothing.",
     "worker": "Consume jobs from $BROKER_URL until SIGTERM, then finish the current job.",
     "scheduler": "Send the periodic jobs on time; run exactly one of these.",
-    "check": "Check the configuration and every backing service; exit 1 with a one-line reason if not.",
+    "check": (
+        "Check the configuration and every backing service; exit 1 with a one-line reason if not."
+    ),
     "shell": "Open a Python shell with the settings loaded.",
     "manage": "Run one of Django's management commands, e.g. `manage createsuperuser`.",
 }
@@ -152,13 +174,14 @@ def slugify(text: str) -> str:
 
 def is_slug(text: str) -> bool:
     """Tell whether text is a valid distribution slug."""
-    return bool(SLUG_PATTERN.match(text))
+    return len(text) <= MAX_NAME_LENGTH and bool(SLUG_PATTERN.match(text))
 
 
 def is_package_name(text: str) -> bool:
     """Tell whether text can name the generated Python package and its console script."""
     return (
-        bool(PACKAGE_PATTERN.match(text))
+        len(text) <= MAX_NAME_LENGTH
+        and bool(PACKAGE_PATTERN.match(text))
         and not keyword.iskeyword(text)
         and text not in sys.stdlib_module_names
         and text not in RESERVED_PACKAGE_NAMES
@@ -170,11 +193,18 @@ def is_email(text: str) -> bool:
     return bool(EMAIL_PATTERN.match(text))
 
 
-def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker | None) -> list[EnvVar]:
+def env_vars(
+    answers: dict[str, Any], database: Database | None, broker: Broker | None
+) -> list[EnvVar]:
     """Declare every environment variable the generated service reads, for these answers."""
     package = answers.get("package_name", "service")
     variables = [
-        EnvVar("APP_ENV", "Where the process runs: development, test or production.", "production", "development"),
+        EnvVar(
+            "APP_ENV",
+            "Where the process runs: development, test or production.",
+            "production",
+            "development",
+        ),
         EnvVar("PORT", "TCP port the web process listens on, on every interface.", "8000", "8000"),
         EnvVar("WEB_CONCURRENCY", "Number of web server worker processes.", "2", "2"),
         EnvVar(
@@ -183,7 +213,12 @@ def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker 
             "25",
             "25",
         ),
-        EnvVar("LOG_LEVEL", "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.", "INFO", "INFO"),
+        EnvVar(
+            "LOG_LEVEL",
+            "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+            "INFO",
+            "INFO",
+        ),
         EnvVar(
             "SECRET_KEY",
             "Key for signing sessions and tokens; long and random in production.",
@@ -192,7 +227,12 @@ def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker 
             required_in_production=True,
             secret=True,
         ),
-        EnvVar("RELEASE", "Identifier of the running release (a git SHA or version), shown by /healthz.", "", None),
+        EnvVar(
+            "RELEASE",
+            "Identifier of the running release (a git SHA or version), shown by /healthz.",
+            "",
+            None,
+        ),
     ]
     if answers.get("framework") == "django":
         variables.append(
@@ -214,7 +254,7 @@ def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker 
         variables.append(
             EnvVar(
                 "DATABASE_URL",
-                "Where the database is (postgres://, postgresql://, mysql:// or sqlite:/// URLs are accepted)."
+                "Where the database is (postgres://, postgresql:// or mysql:// URLs are accepted)."
                 if answers.get("database") != "sqlite"
                 else "Where the SQLite file is: sqlite:///relative.db or sqlite:////absolute/path.db.",
                 url,
@@ -237,7 +277,9 @@ def env_vars(answers: dict[str, Any], database: Database | None, broker: Broker 
                     "//localhost:", "//broker:"
                 ),
             ),
-            EnvVar("WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"),
+            EnvVar(
+                "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"
+            ),
         ]
     return variables
 
@@ -258,7 +300,7 @@ FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
 def requirements(framework: str, database: Database | None, broker: Broker | None) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
     needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
-    needed += FRAMEWORK_REQUIREMENTS[framework]
+    needed += FRAMEWORK_REQUIREMENTS.get(framework, [])
     if database is not None:
         driver = (framework == "django" and database.django_driver_requirement) or (
             database.driver_requirement
@@ -274,7 +316,8 @@ def requirements(framework: str, database: Database | None, broker: Broker | Non
 
 def dev_requirements(framework: str) -> list[str]:
     """The development dependencies of a generated project: tests and lint."""
-    return sorted(["pytest>=8.3", "ruff>=0.8", *FRAMEWORK_DEV_REQUIREMENTS[framework]], key=str.lower)
+    needed = ["pytest>=8.3", "ruff>=0.8", *FRAMEWORK_DEV_REQUIREMENTS.get(framework, [])]
+    return sorted(needed, key=str.lower)
 
 
 def derived_context(answers: dict[str, Any]) -> dict[str, Any]:

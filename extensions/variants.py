@@ -1,4 +1,4 @@
-"""The variants of the template, enumerated from the choices in copier.yml (the one source of truth)."""
+"""The variants of the template, enumerated from the choices in copier.yml (the source of truth)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def load_questions() -> dict[str, Any]:
 def choices(question: str) -> list[str]:
     """The values a question accepts, in the order copier.yml lists them."""
     offered = load_questions()[question]["choices"]
-    return list(offered.values()) if isinstance(offered, dict) else [str(value) for value in offered]
+    return (
+        list(offered.values()) if isinstance(offered, dict) else [str(value) for value in offered]
+    )
 
 
 def variants() -> list[dict[str, str]]:
@@ -38,19 +40,23 @@ def variant_id(variant: dict[str, str]) -> str:
 
 
 def snapshot(destination: Path) -> Path:
-    """Copy the template as it is in the working tree (no git), so rendering it is quick and local."""
+    """Copy the template as it is in the working tree (no git), so rendering is quick and local."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("copier.yml", "extensions", "template", "locks"):
         source = TEMPLATE_ROOT / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy(source, destination / name)
     return destination
 
 
-def render(template: Path, destination: Path, answers: dict[str, Any]) -> None:
-    """Render the template at `template` with these answers, refusing to ask anything."""
+def render(
+    template: Path, destination: Path, answers: dict[str, Any], vcs_ref: str | None = None
+) -> None:
+    """Render the template (at a git ref, if given) with these answers, asking nothing."""
     from copier import run_copy
 
     run_copy(
@@ -60,4 +66,5 @@ def render(template: Path, destination: Path, answers: dict[str, Any]) -> None:
         defaults=True,
         unsafe=True,
         quiet=True,
+        vcs_ref=vcs_ref,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extensions.variants import TEMPLATE_ROOT, render, snapshot, variant_id, variants  # noqa: E402
+from extensions.variants import TEMPLATE_ROOT, render, snapshot, variant_id, variants
 
 PLACEHOLDER_SLUG = "lock-placeholder"
 LOCKS = TEMPLATE_ROOT / "locks"
@@ -50,7 +50,9 @@ def main() -> None:
             render(template, project, {"project_name": PLACEHOLDER_SLUG, **variant})
             jobs.append((project, LOCKS / f"{name}.lock"))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for (_, stored), _ in zip(jobs, pool.map(lambda job: lock(*job, upgrade), jobs), strict=True):
+            for (_, stored), _ in zip(
+                jobs, pool.map(lambda job: lock(*job, upgrade), jobs), strict=True
+            ):
                 print(f"locked {stored.stem}")
 
 

@@ -1,0 +1,268 @@
+"""The service contract (shared/CONTRACT.md), checked from outside on every variant.
+
+Each test starts the project's processes the way its Procfile says, with APP_ENV=production and
+fresh backing services, and talks to them over HTTP and signals only. Nothing here knows which
+framework a variant uses.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+
+from tests.conftest import Project, variant_params
+from tests.processes import Process, env_example, free_port, procfile, wait_until_serving
+
+pytestmark = pytest.mark.slow
+every_variant = pytest.mark.parametrize("variant", variant_params())
+
+SECRET_KEY = secrets.token_urlsafe(40)
+READINESS_LIMIT = 3.0
+
+
+@pytest.fixture
+def production_env(installed: Project, attached: dict[str, str]) -> dict[str, str]:
+    """The environment a platform would give: the documented variables, real services, secrets."""
+    return {
+        **env_example(installed.path),
+        **attached,
+        "APP_ENV": "production",
+        "SECRET_KEY": SECRET_KEY,
+        "RELEASE": "contract-1",
+        "WEB_CONCURRENCY": "2",
+        "GRACEFUL_TIMEOUT": "20",
+    }
+
+
+@pytest.fixture
+def start(installed: Project, production_env: dict[str, str]) -> Iterator[Callable[..., Process]]:
+    """Start a process type of the Procfile; every process is stopped at the end of the test."""
+    started: list[Process] = []
+
+    def start(process_type: str, **overrides: str) -> Process:
+        command = procfile(installed.path)[process_type]
+        process = Process(installed.path, command, {**production_env, **overrides}, process_type)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop(timeout=30)
+
+
+def release(start: Callable[..., Process], installed: Project) -> None:
+    """Run the release phase if the project has one, and require success."""
+    if "release" in procfile(installed.path):
+        process = start("release")
+        assert process.wait(timeout=120) == 0, process.describe()
+
+
+@pytest.fixture
+def web(start: Callable[..., Process], installed: Project) -> tuple[Process, httpx.Client]:
+    """Release, then one web process on a free port, and a client for it."""
+    release(start, installed)
+    port = free_port()
+    process = start("web", PORT=str(port))
+    wait_until_serving(process, port)
+    return process, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+
+
+def post_routes(client: httpx.Client) -> list[str]:
+    """The API's POST routes, from its OpenAPI document."""
+    paths = client.get("/openapi.json").json()["paths"]
+    return sorted(path for path, operations in paths.items() if "post" in operations)
+
+
+@pytest.mark.parametrize("variant", variant_params(lambda context: context["has_database"]))
+def test_release_applies_migrations_and_can_run_again(start, installed: Project) -> None:
+    for _ in range(2):
+        process = start("release")
+        assert process.wait(timeout=120) == 0, process.describe()
+
+
+@every_variant
+def test_health_readiness_and_request_ids(web) -> None:
+    _, client = web
+
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "release": "contract-1"}
+    assert health.headers["X-Request-ID"]
+
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert all(state == "ok" for state in ready.json()["services"].values())
+
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
+        == "abc-123"
+    )
+    assert (
+        client.get("/healthz").headers["X-Request-ID"]
+        != client.get("/healthz").headers["X-Request-ID"]
+    )
+
+
+@every_variant
+def test_bad_requests_get_json_errors_never_a_500(web, installed: Project) -> None:
+    process, client = web
+
+    missing = client.get("/no/such/route")
+    assert missing.status_code == 404
+    assert missing.json()
+
+    if installed.context["has_database"]:
+        for body in ({"name": ""}, {"name": "x" * 201}, {"name": 7}, {}, ["name"]):
+            response = client.post("/api/items", json=body)
+            assert response.status_code in (400, 422), (body, response.status_code, response.text)
+            assert response.json()
+        malformed = client.post(
+            "/api/items", content=b"{nope", headers={"Content-Type": "application/json"}
+        )
+        assert malformed.status_code in (400, 422)
+        assert malformed.json()
+        assert client.get("/api/items", params={"limit": "lots"}).status_code in (400, 422)
+        assert client.get("/api/items/not-a-number").status_code in (400, 404, 422)
+
+    assert all(line.get("status") != 500 for line in process.json_lines())
+
+
+@pytest.mark.parametrize("variant", variant_params(lambda context: context["has_database"]))
+def test_items_live_in_the_database(web, installed: Project) -> None:
+    _, client = web
+
+    created = client.post("/api/items", json={"name": "contract"})
+    assert created.status_code == 201, created.text
+    item = created.json()
+    assert item["name"] == "contract"
+
+    assert client.get(f"/api/items/{item['id']}").json() == item
+    listed = client.get("/api/items", params={"limit": 10, "offset": 0}).json()
+    assert item in listed
+    assert client.delete(f"/api/items/{item['id']}").status_code == 204
+    assert client.get(f"/api/items/{item['id']}").status_code == 404
+    assert client.delete(f"/api/items/{item['id']}").status_code == 404
+
+
+@every_variant
+def test_logs_are_json_lines_on_stdout_without_secrets(web, production_env: dict[str, str]) -> None:
+    process, client = web
+    client.get("/healthz", headers={"X-Request-ID": "log-check"})
+    client.get("/no/such/route")
+    process.stop()
+
+    lines = process.json_lines()
+    assert lines, process.describe()
+    for line in lines:
+        assert {"timestamp", "level", "event", "logger"} <= set(line), line
+        assert str(line["timestamp"]).endswith(("Z", "+00:00")), line
+    requests = [line for line in lines if line.get("request_id") == "log-check"]
+    assert requests, process.describe()
+    assert {"method", "path", "status", "duration_ms"} <= set(requests[-1])
+    assert requests[-1]["path"] == "/healthz"
+    assert requests[-1]["status"] == 200
+    assert SECRET_KEY not in process.stdout + process.stderr
+
+
+@every_variant
+def test_two_web_processes_share_state(start, installed: Project) -> None:
+    release(start, installed)
+    ports = [free_port(), free_port()]
+    processes = [start("web", PORT=str(port), WEB_CONCURRENCY="1") for port in ports]
+    for process, port in zip(processes, ports, strict=True):
+        wait_until_serving(process, port)
+    first, second = (
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) for port in ports
+    )
+
+    if installed.context["has_database"]:
+        item = first.post("/api/items", json={"name": "shared"}).json()
+        assert second.get(f"/api/items/{item['id']}").json() == item
+        assert second.delete(f"/api/items/{item['id']}").status_code == 204
+        assert first.get(f"/api/items/{item['id']}").status_code == 404
+    else:
+        assert first.get("/healthz").json() == second.get("/healthz").json()
+
+
+@every_variant
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Signals) -> None:
+    process, client = web
+    routes = post_routes(client)
+    if not routes:
+        # Nothing to hold in flight without a POST route: the stop itself must still be clean.
+        process.signal(signum)
+        assert process.wait(timeout=30) == 0, process.describe()
+        return
+
+    body = b'{"name": "in flight during shutdown"}'
+    half = len(body) // 2
+    port = int(str(client.base_url).rsplit(":", 1)[1].rstrip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(
+            f"POST {routes[0]} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body[:half]
+        )
+        time.sleep(1)  # the server has the request and is waiting for the rest of the body
+        process.signal(signum)
+        time.sleep(1)
+        assert process.popen.poll() is None, "the server exited with a request in flight"
+        connection.sendall(body[half:])
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+
+    status_line = response.split(b"\r\n", 1)[0]
+    assert status_line.split()[1] in (b"201", b"202"), response[:500]
+    assert process.wait(timeout=30) == 0, process.describe()
+
+
+@pytest.mark.parametrize("variant", variant_params(lambda context: context["uses_server_database"]))
+def test_readiness_fails_fast_when_the_database_is_down(
+    start, installed: Project, production_env: dict[str, str]
+) -> None:
+    port = free_port()
+    url = urlsplit(production_env["DATABASE_URL"])
+    closed = urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.port}", ":1")))
+    process = start("web", PORT=str(port), DATABASE_URL=closed)
+    wait_until_serving(process, port)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["services"]["database"] != "ok"
+    assert client.get("/healthz").status_code == 200
+
+
+@every_variant
+def test_a_missing_required_variable_stops_web_with_one_line(
+    installed: Project, production_env: dict[str, str]
+) -> None:
+    for variable in ("SECRET_KEY", "DATABASE_URL", "BROKER_URL"):
+        if variable in production_env:
+            assert_refused_without(installed, production_env, variable)
+
+
+def assert_refused_without(
+    installed: Project, production_env: dict[str, str], variable: str
+) -> None:
+    """Start web without one variable: it must stop at once with one line naming it."""
+    environment = {name: value for name, value in production_env.items() if name != variable}
+    process = Process(installed.path, procfile(installed.path)["web"], environment, "web-missing")
+    try:
+        code = process.wait(timeout=60)
+    finally:
+        process.stop()
+
+    assert code != 0
+    assert process.stderr.count("\n") == 1, process.describe()
+    assert variable in process.stderr
+    assert "Traceback" not in process.stderr

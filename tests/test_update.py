@@ -1,0 +1,245 @@
+"""`copier update` brings template changes into a generated service without losing the user's work.
+
+The tests build their own template history in a temporary git repository: `v0.1.0` is the
+working tree with a line changed back to an older state, `v0.2.0` is the working tree itself.
+They never depend on the tags of this repository.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from copier import run_update
+
+from extensions.variants import render, snapshot
+from tests.conftest import Project, variant_params
+
+pytestmark = pytest.mark.slow
+
+OLD_DOCSTRING = '"""Log lines on standard output."""'
+NEW_DOCSTRING = (
+    '"""JSON log lines on standard output, for the app, the HTTP server and the libraries alike."""'
+)
+LOGS_TEMPLATE = Path("template/src/{{package_name}}/logs.py.jinja")
+GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+
+
+def git(repository: Path, *arguments: str) -> str:
+    """Run git in a repository and return its output."""
+    result = subprocess.run(
+        ["git", *GIT_IDENTITY, *arguments],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def commit_all(repository: Path, message: str) -> None:
+    """Stage and commit everything."""
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", message)
+
+
+@pytest.fixture(scope="session")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as a git repository with two releases, v0.1.0 (older) and v0.2.0 (now)."""
+    repository = snapshot(tmp_path_factory.mktemp("history"))
+    logs = repository / LOGS_TEMPLATE
+    current = logs.read_text()
+    assert current.startswith(NEW_DOCSTRING), "update the docstring this test changes"
+    git(repository, "init", "-q", "-b", "main")
+    logs.write_text(current.replace(NEW_DOCSTRING, OLD_DOCSTRING, 1))
+    commit_all(repository, "The previous release")
+    git(repository, "tag", "v0.1.0")
+    logs.write_text(current)
+    commit_all(repository, "The release under test")
+    git(repository, "tag", "v0.2.0")
+    return repository
+
+
+def generate_old(history: Path, destination: Path, answers: dict[str, str]) -> Project:
+    """Generate from v0.1.0 and commit, as a team did when it started its service."""
+    render(history, destination, answers, vcs_ref="v0.1.0")
+    git(destination, "init", "-q", "-b", "main")
+    commit_all(destination, "Generate from the template")
+    recorded = yaml.safe_load((destination / ".copier-answers.yml").read_text())
+    return Project(destination, {k: v for k, v in recorded.items() if not k.startswith("_")})
+
+
+def make_user_edits(project: Project, dependency: str | None = "humanize>=4") -> None:
+    """What a team does in its first weeks: new code, a changed setting, a new dependency."""
+    package = project.path / "src" / project.package
+    (package / "reports.py").write_text(
+        '"""Reports of our own."""\n\n\ndef weekly_total(amounts: list[int]) -> int:\n'
+        '    """Sum a week of amounts."""\n    return sum(amounts)\n'
+    )
+    config = package / "config.py"
+    config.write_text(
+        config.read_text().replace(
+            "web_concurrency: int = Field(default=2", "web_concurrency: int = Field(default=4"
+        )
+    )
+    if dependency:
+        added = project.run("uv", "add", "--no-sync", dependency)
+        assert added.returncode == 0, added.stderr
+    commit_all(project.path, "Our own changes")
+
+
+def update(project: Project, **data: str) -> None:
+    """Update to v0.2.0 as the docs say: `copier update --trust --defaults`."""
+    run_update(
+        project.path,
+        data=data or None,
+        vcs_ref="v0.2.0",
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+    )
+
+
+def assert_no_conflicts(project: Project) -> None:
+    """No conflict markers, no .rej files."""
+    for relative in project.files():
+        assert relative.suffix != ".rej", relative
+        if relative.name == "uv.lock" or relative.suffix in {
+            ".py",
+            ".toml",
+            ".md",
+            ".yml",
+            ".yaml",
+            ".ini",
+            "",
+        }:
+            text = (project.path / relative).read_text(errors="replace")
+            assert not re.search(r"^(<<<<<<<|>>>>>>>) ", text, re.MULTILINE), (
+                f"conflict in {relative}"
+            )
+
+
+def assert_user_edits_kept(project: Project, dependency: str | None = "humanize>=4") -> None:
+    """The edits of make_user_edits survived."""
+    package = project.path / "src" / project.package
+    assert (package / "reports.py").is_file()
+    assert "Field(default=4" in (package / "config.py").read_text()
+    if dependency:
+        assert dependency in (project.path / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_update_brings_template_changes_and_keeps_user_edits(
+    history: Path, tmp_path: Path, variant: dict[str, str], attached_for
+) -> None:
+    project = generate_old(history, tmp_path / "service", variant)
+    logs = project.path / "src" / project.package / "logs.py"
+    assert logs.read_text().startswith(OLD_DOCSTRING)
+    make_user_edits(project)
+
+    update(project)
+
+    assert_no_conflicts(project)
+    assert_user_edits_kept(project)
+    assert logs.read_text().startswith(NEW_DOCSTRING)
+    assert yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"] == "v0.2.0"
+    assert_project_tests_pass(project, attached_for(project))
+
+
+def assert_project_tests_pass(project: Project, environment: dict[str, str]) -> None:
+    """After `uv lock` (the lock is the project's own), it installs and its own suite passes."""
+    locked = project.run("uv", "lock", "--quiet")
+    assert locked.returncode == 0, locked.stderr
+    synced = project.run("uv", "sync", "--locked", "--quiet")
+    assert synced.returncode == 0, synced.stderr
+    tested = project.run(
+        "uv", "run", "--locked", "pytest", "-q", "-p", "no:cacheprovider", env=environment
+    )
+    assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]
+
+
+def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_path: Path) -> None:
+    project = generate_old(history, tmp_path / "service", {"database": "sqlite"})
+    logs = project.path / "src" / project.package / "logs.py"
+    logs.write_text(logs.read_text().replace(OLD_DOCSTRING, '"""Our own logging setup."""', 1))
+    commit_all(project.path, "Our docstring")
+
+    update(project)
+
+    text = logs.read_text()
+    assert "<<<<<<< before updating" in text
+    assert '"""Our own logging setup."""' in text
+    assert NEW_DOCSTRING in text
+    assert "logs.py" in git(project.path, "diff", "--name-only", "--diff-filter=U") + git(
+        project.path, "status", "--porcelain"
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"database": "sqlite"}, {"database": "postgresql"}),
+        ({"database": "none"}, {"database": "sqlite"}),
+    ],
+    ids=["sqlite-to-postgresql", "none-to-sqlite"],
+)
+def test_re_answering_adds_a_capability(
+    history: Path, tmp_path: Path, before: dict[str, str], after: dict[str, str], attached_for
+) -> None:
+    project = generate_old(history, tmp_path / "service", before)
+    # A dependency added next to one the template adds would conflict in pyproject.toml (see
+    # docs/updating.md), so this team has only added code and changed a setting.
+    make_user_edits(project, dependency=None)
+
+    update(project, **after)
+
+    assert_no_conflicts(project)
+    assert_user_edits_kept(project, dependency=None)
+    answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    assert {key: answers[key] for key in after} == after
+    assert (project.path / "src" / project.package / "db.py").is_file()
+    project.answers.update(after)
+    assert_project_tests_pass(project, attached_for(project))
+
+
+def test_an_answer_under_a_renamed_question_is_carried_over(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    repository = snapshot(tmp_path_factory.mktemp("renamed"))
+    questions = repository / "copier.yml"
+    current = questions.read_text()
+    migration = repository / "extensions" / "answers_migration.py"
+    # The previous release asked `db_engine`; `database` followed from it and was not recorded.
+    old = current.replace("\ndatabase:\n", "\ndb_engine:\n", 1) + (
+        '\ndatabase:\n  type: str\n  default: "{{ db_engine }}"\n  when: false\n'
+    )
+    git(repository, "init", "-q", "-b", "main")
+    questions.write_text(old)
+    commit_all(repository, "Ask db_engine")
+    git(repository, "tag", "v0.1.0")
+    questions.write_text(current)
+    migration.write_text(
+        migration.read_text().replace(
+            "RENAMED_ANSWERS: dict[str, str] = {}",
+            'RENAMED_ANSWERS: dict[str, str] = {"db_engine": "database"}',
+        )
+    )
+    commit_all(repository, "Rename db_engine to database")
+    git(repository, "tag", "v0.2.0")
+
+    project = generate_old(repository, tmp_path / "service", {"db_engine": "sqlite"})
+    assert project.answers["db_engine"] == "sqlite"
+    assert "database" not in project.answers
+
+    update(project)
+
+    answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    assert answers["database"] == "sqlite"
+    assert "db_engine" not in answers
+    assert_no_conflicts(project)
+    assert "sqlite" in (project.path / ".env.example").read_text()
