@@ -37,6 +37,10 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "pydantic_settings",
         "redis",
         "kombu",
+        "ninja",
+        "whitenoise",
+        "pymysql",
+        "psycopg",
     }
 )
 
@@ -50,6 +54,8 @@ class Database:
     url_example: str
     compose_image: str
     default_port: int
+    # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
+    django_driver_requirement: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,11 @@ DATABASES: dict[str, Database] = {
         url_example="mysql://root:mysql@localhost:3306/{name}",
         compose_image="mysql:8.4",
         default_port=3306,
+        # Django's MySQL backend is written for mysqlclient, a C extension with no Linux wheels: it
+        # must be compiled against the MySQL client library, on every machine and in the image.
+        # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
+        # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
+        django_driver_requirement="pymysql[rsa]>=1.2",
     ),
     "sqlite": Database(
         sqlalchemy_scheme="sqlite",
@@ -145,6 +156,13 @@ COMMAND_HELP = {
         "Check the configuration and every backing service; exit 1 with a one-line reason if not."
     ),
     "shell": "Open a Python shell with the settings loaded.",
+    "manage": "Run one of Django's management commands, e.g. `manage createsuperuser`.",
+}
+
+# Commands the image runs once, at build time, after installing the project (Django: gather the
+# static files WhiteNoise serves, so that no process writes them at run time).
+BUILD_STEPS: dict[str, list[str]] = {
+    "django": ["{package} manage collectstatic --no-input"],
 }
 
 
@@ -294,13 +312,13 @@ FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
     # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
     "flask": ["apiflask>=3.1", "flask>=3.1"],
-    "django": ["django>=5.2", "django-ninja>=1.4", "whitenoise>=6.8"],
+    "django": ["django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"],
 }
 
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["httpx>=0.28"],
     "flask": ["httpx>=0.28"],
-    "django": ["pytest-django>=4.9"],
+    "django": ["httpx>=0.28", "pytest-django>=4.9"],
 }
 
 
@@ -309,8 +327,11 @@ def requirements(framework: str, database: Database | None, broker: Broker | Non
     needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
     needed += FRAMEWORK_REQUIREMENTS.get(framework, [])
     if database is not None:
-        if database.driver_requirement:
-            needed.append(database.driver_requirement)
+        driver = (framework == "django" and database.django_driver_requirement) or (
+            database.driver_requirement
+        )
+        if driver:
+            needed.append(driver)
         if framework != "django":
             needed += ["alembic>=1.14", "sqlalchemy>=2.0.36"]
     if broker is not None:
@@ -369,6 +390,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "compose_backing_services": compose_backing_services,
         "web_app": web_app.format(package=package),
         "web_worker_class": web_worker_class,
+        "build_steps": [step.format(package=package) for step in BUILD_STEPS.get(framework, [])],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),
         "dev_dependencies": dev_requirements(framework),

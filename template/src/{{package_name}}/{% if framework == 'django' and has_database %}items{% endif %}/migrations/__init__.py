@@ -1,0 +1,1 @@
+"""The changes to the items table, in order; `manage makemigrations items` writes new ones."""
