@@ -297,7 +297,7 @@ def env_vars(
 
 
 FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
-    "fastapi": ["fastapi>=0.115", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
+    "fastapi": ["fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
     "flask": ["apiflask>=2.3", "flask>=3.1"],
     "django": ["django>=5.2", "django-ninja>=1.4", "whitenoise>=6.8"],
 }

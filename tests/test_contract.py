@@ -320,7 +320,7 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Proj
 
 
 @with_queue
-def test_sigterm_lets_the_worker_finish_its_job_and_exit_0(web, start) -> None:
+def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(web, start) -> None:
     _, client = web
     worker = start("worker")
     job_id = queue_job(client, seconds=JOB_SECONDS)
@@ -329,9 +329,13 @@ def test_sigterm_lets_the_worker_finish_its_job_and_exit_0(web, start) -> None:
     worker.signal(signal.SIGTERM)
     time.sleep(1)
     assert worker.popen.poll() is None, "the worker quit with a job in hand\n" + worker.describe()
+    later_job_id = queue_job(client)
 
     assert worker.wait(timeout=JOB_SECONDS + 30) == 0, worker.describe()
     wait_for_event(worker, "job.done", timeout=1, job_id=job_id)
+    assert all(line.get("job_id") != later_job_id for line in worker.json_lines())
+    # The job sent after SIGTERM waited in the queue for the next worker.
+    wait_for_event(start("worker"), "job.done", job_id=later_job_id)
 
 
 @with_queue
