@@ -7,11 +7,13 @@ framework a variant uses.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -319,13 +321,25 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Proj
     assert SECRET_KEY not in worker.stdout + worker.stderr
 
 
+def children(process: Process) -> list[int]:
+    """The ids of the process's child processes (Linux)."""
+    pid = process.popen.pid
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 @with_queue
-def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(web, start) -> None:
+@pytest.mark.parametrize("everyone", [False, True], ids=["to-main", "to-every-process"])
+def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(
+    web, start, everyone: bool
+) -> None:
     _, client = web
     worker = start("worker")
     job_id = queue_job(client, seconds=JOB_SECONDS)
     wait_for_event(worker, "job.started", job_id=job_id)
 
+    # Some platforms (Heroku, systemd) signal every process of a dyno or unit, not the main one.
+    for pid in children(worker) if everyone else []:
+        os.kill(pid, signal.SIGTERM)
     worker.signal(signal.SIGTERM)
     time.sleep(1)
     assert worker.popen.poll() is None, "the worker quit with a job in hand\n" + worker.describe()
