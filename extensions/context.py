@@ -63,6 +63,7 @@ class Broker:
     """What the template needs to know about one answer to the `queue` question."""
 
     url_example: str
+    url_meaning: str
     compose_image: str
     default_port: int
     requirement: str
@@ -115,12 +116,17 @@ DATABASES: dict[str, Database] = {
 BROKERS: dict[str, Broker] = {
     "redis": Broker(
         url_example="redis://localhost:6379/0",
+        url_meaning=(
+            "Where the Redis broker is (redis:// or rediss://); "
+            "?global_keyprefix=name: puts every key of this service under a prefix."
+        ),
         compose_image="redis:7",
         default_port=6379,
         requirement="celery[redis]>=5.5",
     ),
     "rabbitmq": Broker(
         url_example="amqp://guest:guest@localhost:5672//",
+        url_meaning="Where the RabbitMQ broker is (amqp:// or amqps://); the path names the vhost.",
         compose_image="rabbitmq:4-management",
         default_port=5672,
         requirement="celery>=5.5",
@@ -292,7 +298,7 @@ def env_vars(
         variables += [
             EnvVar(
                 "BROKER_URL",
-                "Where the message broker is.",
+                broker.url_meaning,
                 broker.url_example,
                 broker.url_example,
                 required_in_production=True,
@@ -304,7 +310,31 @@ def env_vars(
             EnvVar(
                 "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"
             ),
+            EnvVar(
+                "JOB_QUEUE",
+                "Queue the jobs go through; services that share a broker need names of their own.",
+                package,
+                package,
+            ),
+            EnvVar(
+                "JOB_TIME_LIMIT",
+                "Seconds a job may run before it is stopped (and retried).",
+                "300",
+                "300",
+            ),
         ]
+        if answers.get("queue") == "redis":
+            # Redis has no acknowledgements of its own: kombu gives an unacknowledged job to
+            # another worker once this long has passed, so it must outlast every job.
+            variables.append(
+                EnvVar(
+                    "BROKER_VISIBILITY_TIMEOUT",
+                    "Seconds before a job taken by a worker that died is given to another worker; "
+                    "longer than JOB_TIME_LIMIT.",
+                    "3600",
+                    "3600",
+                )
+            )
     return variables
 
 

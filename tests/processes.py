@@ -107,6 +107,30 @@ class Process:
         return f"--- stdout ---\n{self.stdout[-4000:]}\n--- stderr ---\n{self.stderr[-4000:]}"
 
 
+def wait_for_event(
+    process: Process, event: str, timeout: float = 60, **fields: object
+) -> dict[str, object]:
+    """Poll the process's standard output until a JSON line has this event and these fields."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        # A line still being written has no newline yet: leave it for the next look.
+        for line in process.stdout.splitlines(keepends=True):
+            if not line.endswith("\n"):
+                continue
+            parsed = json.loads(line)
+            if parsed.get("event") == event and all(
+                parsed.get(name) == value for name, value in fields.items()
+            ):
+                return parsed
+        if process.popen.poll() is not None:
+            raise AssertionError(
+                f"exited with {process.popen.returncode} before {event} {fields}\n"
+                + process.describe()
+            )
+        time.sleep(0.2)
+    raise AssertionError(f"no {event} {fields} within {timeout} s\n{process.describe()}")
+
+
 def wait_until_serving(process: Process, port: int, timeout: float = 60) -> float:
     """Poll /healthz until it answers 200; return the seconds it took."""
     started = time.monotonic()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 CONNECT_TIMEOUT = 3
 
@@ -81,12 +82,68 @@ class BackingServices:
         return with_path(getattr(self, kind), f"/{name}")
 
     def new_broker(self, kind: str) -> str | None:
-        """A namespace of its own on the broker of this kind; None if the broker is down."""
-        raise NotImplementedError(kind)
+        """A namespace of its own on the broker of this kind; None (the reason kept) if it is down.
+
+        Redis: a key prefix of its own (`?global_keyprefix=`, which the generated settings
+        understand), since its 16 numbered databases would not last a test run. RabbitMQ: a
+        virtual host of its own, with the permissions of the URL's user.
+        """
+        name = f"tpl_{uuid.uuid4().hex[:12]}"
+        try:
+            if kind == "redis":
+                import redis
+
+                with redis.Redis.from_url(
+                    self.redis_database, socket_connect_timeout=CONNECT_TIMEOUT
+                ) as client:
+                    client.ping()
+                self.created.append((kind, name))
+                query = urlencode({"global_keyprefix": f"{name}:"})
+                return urlunsplit(urlsplit(self.redis_database)._replace(query=query))
+            user = urlsplit(self.rabbitmq).username or "guest"
+            rabbitmqctl("add_vhost", name)
+            self.created.append((kind, name))
+            rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
+        except Exception as error:  # any failure means the broker is not usable
+            self.errors[kind] = repr(error)
+            return None
+        return with_path(self.rabbitmq, f"/{name}")
 
     def cleanup(self) -> None:
-        """Drop every database made for this run; best effort, the server may be gone."""
+        """Drop every database and namespace made for this run; best effort, servers may be gone."""
         for kind, name in self.created:
-            force = " WITH (FORCE)" if kind == "postgresql" else ""
             with contextlib.suppress(Exception):
-                self.execute(kind, f"DROP DATABASE IF EXISTS {name}{force}")
+                if kind == "redis":
+                    self.delete_redis_keys(f"{name}:")
+                elif kind == "rabbitmq":
+                    rabbitmqctl("delete_vhost", name)
+                else:
+                    force = " WITH (FORCE)" if kind == "postgresql" else ""
+                    self.execute(kind, f"DROP DATABASE IF EXISTS {name}{force}")
+
+    @property
+    def redis_database(self) -> str:
+        """The Redis URL with a database number: the one it names, else 0."""
+        return self.redis if urlsplit(self.redis).path.strip("/") else with_path(self.redis, "/0")
+
+    def delete_redis_keys(self, prefix: str) -> None:
+        """Delete every key under a prefix."""
+        import redis
+
+        with redis.Redis.from_url(self.redis_database) as client:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+
+
+def rabbitmqctl(*arguments: str) -> None:
+    """Run one rabbitmqctl command on the local node (root may; the tests run as root in CI)."""
+    result = subprocess.run(
+        ["rabbitmqctl", "-q", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {arguments[0]}: {result.stderr.strip() or result.stdout}")

@@ -7,37 +7,58 @@ framework a variant uses.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 
 from tests.conftest import Project, variant_params
-from tests.processes import Process, env_example, free_port, procfile, wait_until_serving
+from tests.processes import (
+    Process,
+    env_example,
+    free_port,
+    procfile,
+    wait_for_event,
+    wait_until_serving,
+)
 
 pytestmark = pytest.mark.slow
 every_variant = pytest.mark.parametrize("variant", variant_params())
+with_queue = pytest.mark.parametrize(
+    "variant", variant_params(lambda context: context["has_queue"])
+)
 
 SECRET_KEY = secrets.token_urlsafe(40)
 READINESS_LIMIT = 3.0
+# A body that each sample POST route accepts, for holding a request in flight.
+SAMPLE_BODIES = {"/api/items": b'{"name": "in flight during shutdown"}', "/api/jobs": b"{}"}
+# Seconds a job is asked to work, so that a test can signal its worker in the middle of it.
+JOB_SECONDS = 4
+# Where a broker gives a job held by a dead worker back only after a visibility timeout (Redis),
+# keep it short, and the job time limit below it, so that redelivery is seen within seconds.
+QUICK_REDELIVERY = {"JOB_TIME_LIMIT": "8", "BROKER_VISIBILITY_TIMEOUT": "10"}
 
 
 @pytest.fixture
 def production_env(installed: Project, attached: dict[str, str]) -> dict[str, str]:
     """The environment a platform would give: the documented variables, real services, secrets."""
+    documented = env_example(installed.path)
     return {
-        **env_example(installed.path),
+        **documented,
         **attached,
         "APP_ENV": "production",
         "SECRET_KEY": SECRET_KEY,
         "RELEASE": "contract-1",
         "WEB_CONCURRENCY": "2",
         "GRACEFUL_TIMEOUT": "20",
+        **(QUICK_REDELIVERY if "BROKER_VISIBILITY_TIMEOUT" in documented else {}),
     }
 
 
@@ -195,14 +216,14 @@ def test_two_web_processes_share_state(start, installed: Project) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Signals) -> None:
     process, client = web
-    routes = post_routes(client)
+    routes = [route for route in post_routes(client) if route in SAMPLE_BODIES]
     if not routes:
         # Nothing to hold in flight without a POST route: the stop itself must still be clean.
         process.signal(signum)
         assert process.wait(timeout=30) == 0, process.describe()
         return
 
-    body = b'{"name": "in flight during shutdown"}'
+    body = SAMPLE_BODIES[routes[0]]
     half = len(body) // 2
     port = int(str(client.base_url).rsplit(":", 1)[1].rstrip("/"))
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
@@ -266,3 +287,125 @@ def assert_refused_without(
     assert process.stderr.count("\n") == 1, process.describe()
     assert variable in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def queue_job(client: httpx.Client, **body: object) -> str:
+    """POST a job to the API; return the job id it answered with."""
+    response = client.post("/api/jobs", json=body)
+    assert response.status_code == 202, response.text
+    return str(response.json()["job_id"])
+
+
+@with_queue
+def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Project) -> None:
+    _, client = web
+    worker = start("worker")
+
+    job_id = queue_job(client)
+    done = wait_for_event(worker, "job.done", job_id=job_id)
+    assert done["job_name"], done
+
+    if installed.context["has_database"]:
+        item = client.post("/api/items", json={"name": "to process"}).json()
+        assert item["processed"] is False
+        wait_for_event(worker, "job.done", job_id=queue_job(client, item_id=item["id"]))
+        assert client.get(f"/api/items/{item['id']}").json()["processed"] is True
+
+    worker.stop()
+    lines = worker.json_lines()
+    for line in lines:
+        assert {"timestamp", "level", "event", "logger"} <= set(line), line
+    during_job = [line for line in lines if line.get("job_id") == job_id]
+    assert {line["event"] for line in during_job} >= {"job.started", "job.done"}
+    assert all(line["job_name"] == done["job_name"] for line in during_job)
+    assert SECRET_KEY not in worker.stdout + worker.stderr
+
+
+def children(process: Process) -> list[int]:
+    """The ids of the process's child processes (Linux)."""
+    pid = process.popen.pid
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@with_queue
+@pytest.mark.parametrize("everyone", [False, True], ids=["to-main", "to-every-process"])
+def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(
+    web, start, everyone: bool
+) -> None:
+    _, client = web
+    worker = start("worker")
+    job_id = queue_job(client, seconds=JOB_SECONDS)
+    wait_for_event(worker, "job.started", job_id=job_id)
+
+    # Some platforms (Heroku, systemd) signal every process of a dyno or unit, not the main one.
+    for pid in children(worker) if everyone else []:
+        os.kill(pid, signal.SIGTERM)
+    worker.signal(signal.SIGTERM)
+    time.sleep(1)
+    assert worker.popen.poll() is None, "the worker quit with a job in hand\n" + worker.describe()
+    later_job_id = queue_job(client)
+
+    assert worker.wait(timeout=JOB_SECONDS + 30) == 0, worker.describe()
+    wait_for_event(worker, "job.done", timeout=1, job_id=job_id)
+    assert all(line.get("job_id") != later_job_id for line in worker.json_lines())
+    # The job sent after SIGTERM waited in the queue for the next worker.
+    wait_for_event(start("worker"), "job.done", job_id=later_job_id)
+
+
+@with_queue
+def test_a_job_whose_worker_is_killed_is_done_by_the_next_worker(web, start) -> None:
+    _, client = web
+    first = start("worker")
+    job_id = queue_job(client, seconds=JOB_SECONDS)
+    wait_for_event(first, "job.started", job_id=job_id)
+
+    first.signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    second = start("worker")
+
+    # RabbitMQ gives the job back when the connection drops; Redis after the visibility timeout.
+    wait_for_event(second, "job.done", timeout=90, job_id=job_id)
+    assert all(line["event"] != "job.done" for line in first.json_lines())
+
+
+@with_queue
+def test_the_scheduler_keeps_no_state_on_disk_and_stops_cleanly(start, installed: Project) -> None:
+    before = set(installed.path.iterdir())
+    scheduler = start("scheduler")
+    time.sleep(5)
+    assert scheduler.popen.poll() is None, scheduler.describe()
+
+    scheduler.signal(signal.SIGTERM)
+    assert scheduler.wait(timeout=30) == 0, scheduler.describe()
+    assert scheduler.json_lines(), scheduler.describe()
+    written = set(installed.path.iterdir()) - before
+    assert written == {scheduler.stdout_path, scheduler.stderr_path}
+
+
+@with_queue
+def test_readiness_fails_fast_when_the_broker_is_down(
+    start, installed: Project, production_env: dict[str, str]
+) -> None:
+    url = urlsplit(production_env["BROKER_URL"])
+    closed = urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.port}", ":1")))
+    port = free_port()
+    process = start("web", PORT=str(port), BROKER_URL=closed)
+    wait_until_serving(process, port)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["services"]["broker"] != "ok"
+    assert client.get("/healthz").status_code == 200
+    refused = client.post("/api/jobs", json={})
+    assert refused.status_code == 503, refused.text
+    assert refused.json()
+
+    environment = {**production_env, "BROKER_URL": closed}
+    check = Process(installed.path, f"{installed.package} check", environment, "check")
+    try:
+        assert check.wait(timeout=30) == 1, check.describe()
+    finally:
+        check.stop()
+    assert check.stderr.count("\n") == 1, check.describe()
+    assert "broker" in check.stderr

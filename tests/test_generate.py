@@ -75,6 +75,7 @@ def test_files_exist_as_the_answers_say(project: Project) -> None:
     package = f"src/{project.package}"
     context = project.context
     assert ("alembic.ini" in files) == context["uses_sqlalchemy"]
+    assert (f"{package}/jobs.py" in files) == context["has_queue"]
     assert (f"{package}/db.py" in files) == context["has_database"]
     assert (f"{package}/migrations/versions/0001_create_items.py" in files) == context[
         "uses_sqlalchemy"
@@ -105,6 +106,8 @@ def test_the_procfile_names_the_process_types(project: Project) -> None:
     assert procfile(project.path) == project.context["process_types"]
     assert "web" in procfile(project.path)
     assert ("release" in procfile(project.path)) == project.context["has_database"]
+    if "scheduler" in procfile(project.path):
+        assert "exactly one scheduler" in (project.path / "Procfile").read_text().lower()
 
 
 def test_every_variable_is_documented_and_composed(project: Project) -> None:
