@@ -104,6 +104,23 @@ def web(
         yield process, client
 
 
+def closed_port(url: str) -> str:
+    """The same URL on port 1, where nothing listens: the service is down, as the app sees it."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.port}", ":1")))
+
+
+def web_with_service_down(
+    start: Callable[..., Process], production_env: dict[str, str], variable: str
+) -> httpx.Client:
+    """A web process whose backing service `variable` points at a closed port, and a client
+    that gives up after the contract's readiness limit."""
+    port = free_port()
+    process = start("web", PORT=str(port), **{variable: closed_port(production_env[variable])})
+    wait_until_serving(process, port)
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+
+
 def with_value(params: list[Any], value: object, name: str) -> list[Any]:
     """Variant parameters extended with one more value, keeping their ids and xdist groups."""
     return [
@@ -295,12 +312,7 @@ def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Sig
 def test_readiness_fails_fast_when_the_database_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    port = free_port()
-    url = urlsplit(production_env["DATABASE_URL"])
-    closed = urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.port}", ":1")))
-    process = start("web", PORT=str(port), DATABASE_URL=closed)
-    wait_until_serving(process, port)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+    client = web_with_service_down(start, production_env, "DATABASE_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
@@ -441,12 +453,7 @@ def test_the_scheduler_keeps_no_state_on_disk_and_stops_cleanly(start, installed
 def test_readiness_fails_fast_when_the_broker_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    url = urlsplit(production_env["BROKER_URL"])
-    closed = urlunsplit(url._replace(netloc=url.netloc.replace(f":{url.port}", ":1")))
-    port = free_port()
-    process = start("web", PORT=str(port), BROKER_URL=closed)
-    wait_until_serving(process, port)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+    client = web_with_service_down(start, production_env, "BROKER_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
@@ -456,7 +463,7 @@ def test_readiness_fails_fast_when_the_broker_is_down(
     assert refused.status_code == 503, refused.text
     assert refused.json()
 
-    environment = {**production_env, "BROKER_URL": closed}
+    environment = {**production_env, "BROKER_URL": closed_port(production_env["BROKER_URL"])}
     check = Process(installed.path, f"{installed.package} check", environment, "check")
     try:
         assert check.wait(timeout=30) == 1, check.describe()
