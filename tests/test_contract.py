@@ -241,7 +241,8 @@ def check_logs_are_json_lines_on_stdout_without_secrets(
     assert SECRET_KEY not in process.stdout + process.stderr
 
 
-@every_variant
+# State lives in the database; the queue does not change where, so once per framework and database.
+@pytest.mark.parametrize("variant", variant_params(lambda context: not context["has_queue"]))
 def test_two_web_processes_share_state(start, installed: Project) -> None:
     release(start, installed)
     ports = [free_port(), free_port()]
