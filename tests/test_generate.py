@@ -134,8 +134,8 @@ def test_the_dockerfile_passes_hadolint(project: Project) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_variants_come_from_copier_yml() -> None:
-    frameworks = {variant["framework"] for variant in VARIANTS}
-    databases = {variant["database"] for variant in VARIANTS}
-    assert {"fastapi"} <= frameworks
-    assert databases == {"postgresql", "mysql", "sqlite", "none"}
+def test_every_variant_has_a_lock_and_every_lock_a_variant() -> None:
+    from extensions.variants import TEMPLATE_ROOT, variant_id
+
+    locks = {path.stem for path in (TEMPLATE_ROOT / "locks").glob("*.lock")}
+    assert locks == {variant_id(variant) for variant in VARIANTS}
