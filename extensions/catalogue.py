@@ -10,6 +10,28 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Service:
+    """A backing service as compose.yaml and the generated CI workflow run it."""
+
+    image: str
+    # Values may name the package: "{package}".
+    environment: tuple[tuple[str, str], ...]
+    # The first is the service's own port; the others are compose-only extras (e.g. a console).
+    ports: tuple[int, ...]
+    # The check a container runtime runs, e.g. ("CMD", "redis-cli", "ping").
+    health_test: tuple[str, ...]
+    health_interval: str = "2s"
+    health_timeout: str = "5s"
+    # Where the server keeps its data, on a named volume ("" when nothing needs keeping).
+    data_path: str = ""
+
+    @property
+    def health_command(self) -> str:
+        """The health check as one shell command line (GitHub Actions' --health-cmd)."""
+        return " ".join(self.health_test[1:])
+
+
+@dataclass(frozen=True)
 class Framework:
     """What the template needs to know about one answer to the `framework` question."""
 
@@ -39,8 +61,15 @@ class Database:
     sqlalchemy_scheme: str
     driver_requirement: str
     url_example: str
-    compose_image: str
     default_port: int
+    # How compose and CI run a server of it (None for a file).
+    service: Service | None
+    # Django's database backend ("" when Django does not use it through a URL).
+    django_engine: str = ""
+    # A database every server has, to connect to for CREATE/DROP DATABASE in tests.
+    admin_database: str = ""
+    # A URL of another database kind, which the settings must refuse.
+    foreign_url: str = ""
     # A file on one disk (SQLite): no server, and every process type runs as a single copy.
     is_file: bool = False
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
@@ -55,9 +84,18 @@ class Broker:
     label: str
     url_example: str
     url_meaning: str
-    compose_image: str
-    default_port: int
     requirement: str
+    # How compose and CI run it.
+    service: Service
+    # The URL schemes the settings accept, and example URLs of them for the tests.
+    url_schemes: tuple[str, ...]
+    url_kind: str
+    accepted_urls: tuple[str, ...]
+    # A URL of another broker kind, which the settings must refuse, and one nothing listens on.
+    foreign_url: str
+    closed_url: str
+    # kombu's transport takes a socket timeout, for publishing and for the readiness ping.
+    has_socket_timeout: bool = False
     # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
     redelivers_after_timeout: bool = False
     # Keys can be put under a per-service prefix (?global_keyprefix=).
@@ -106,8 +144,21 @@ DATABASES: dict[str, Database] = {
         sqlalchemy_scheme="postgresql+psycopg",
         driver_requirement="psycopg[binary,pool]>=3.2",
         url_example="postgresql://postgres:postgres@localhost:5432/{name}",
-        compose_image="postgres:17",
         default_port=5432,
+        service=Service(
+            image="postgres:17",
+            environment=(
+                ("POSTGRES_USER", "postgres"),
+                ("POSTGRES_PASSWORD", "postgres"),
+                ("POSTGRES_DB", "{package}"),
+            ),
+            ports=(5432,),
+            health_test=("CMD-SHELL", "pg_isready -U postgres -d {package}"),
+            data_path="/var/lib/postgresql/data",
+        ),
+        django_engine="django.db.backends.postgresql",
+        admin_database="postgres",
+        foreign_url="mysql://u@h/db",
     ),
     "mysql": Database(
         name="mysql",
@@ -116,8 +167,17 @@ DATABASES: dict[str, Database] = {
         # The rsa extra brings cryptography, which MySQL 8's default authentication needs.
         driver_requirement="pymysql[rsa]>=1.1",
         url_example="mysql://root:mysql@localhost:3306/{name}",
-        compose_image="mysql:8.4",
         default_port=3306,
+        service=Service(
+            image="mysql:8.4",
+            environment=(("MYSQL_ROOT_PASSWORD", "mysql"), ("MYSQL_DATABASE", "{package}")),
+            ports=(3306,),
+            health_test=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "-pmysql"),
+            data_path="/var/lib/mysql",
+        ),
+        django_engine="django.db.backends.mysql",
+        admin_database="information_schema",
+        foreign_url="postgresql://u@h/db",
         # Django's MySQL backend is written for mysqlclient, a C extension with no Linux wheels: it
         # must be compiled against the MySQL client library, on every machine and in the image.
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
@@ -130,8 +190,9 @@ DATABASES: dict[str, Database] = {
         sqlalchemy_scheme="sqlite",
         driver_requirement="",
         url_example="sqlite:///{name}.db",
-        compose_image="",
         default_port=0,
+        service=None,
+        foreign_url="postgresql://u@h/db",
         is_file=True,
     ),
 }
@@ -145,9 +206,16 @@ BROKERS: dict[str, Broker] = {
             "Where the Redis broker is (redis:// or rediss://); "
             "?global_keyprefix=name: puts every key of this service under a prefix."
         ),
-        compose_image="redis:7",
-        default_port=6379,
         requirement="celery[redis]>=5.5",
+        service=Service(
+            image="redis:7", environment=(), ports=(6379,), health_test=("CMD", "redis-cli", "ping")
+        ),
+        url_schemes=("redis", "rediss"),
+        url_kind="a redis:// or rediss:// URL",
+        accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
+        foreign_url="amqp://guest:guest@localhost:5672//",
+        closed_url="redis://127.0.0.1:1/0",
+        has_socket_timeout=True,
         redelivers_after_timeout=True,
         has_key_prefix=True,
     ),
@@ -156,8 +224,22 @@ BROKERS: dict[str, Broker] = {
         label="RabbitMQ",
         url_example="amqp://guest:guest@localhost:5672//",
         url_meaning="Where the RabbitMQ broker is (amqp:// or amqps://); the path names the vhost.",
-        compose_image="rabbitmq:4-management",
-        default_port=5672,
         requirement="celery>=5.5",
+        service=Service(
+            image="rabbitmq:4-management",
+            environment=(),
+            ports=(5672, 15672),
+            health_test=("CMD", "rabbitmq-diagnostics", "-q", "ping"),
+            health_interval="5s",
+            health_timeout="10s",
+        ),
+        url_schemes=("amqp", "amqps"),
+        url_kind="an amqp:// or amqps:// URL",
+        accepted_urls=(
+            "amqp://guest:guest@localhost:5672//",
+            "amqps://user:secret@mq.example.com/orders",
+        ),
+        foreign_url="redis://localhost:6379/0",
+        closed_url="amqp://guest:guest@127.0.0.1:1//",
     ),
 }

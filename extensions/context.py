@@ -38,11 +38,18 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     has_queue = broker is not None
 
     types = process_types(package, database, broker)
-    compose_backing_services = []
-    if database is not None and database.compose_image:
-        compose_backing_services.append("db")
-    if broker is not None:
-        compose_backing_services.append("broker")
+    services = {"db": database and database.service, "broker": broker and broker.service}
+    backing_services = [
+        {"role": role, **asdict(service), "health_command": service.health_command}
+        for role, service in services.items()
+        if service is not None
+    ]
+    for service in backing_services:
+        service["environment"] = {
+            name: value.format(package=package) for name, value in service["environment"]
+        }
+        service["health_test"] = [part.format(package=package) for part in service["health_test"]]
+        service["health_command"] = service["health_command"].format(package=package)
 
     variables = env_vars(package, framework, database, broker)
     context = {
@@ -55,14 +62,16 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_api": has_database or has_queue,
         "database_is_file": has_database and database.is_file,
         "uses_sqlalchemy": has_database and not framework.has_own_orm,
-        "uses_server_database": database is not None and bool(database.compose_image),
-        "db": asdict(database) if database else None,
+        "uses_server_database": database is not None and database.service is not None,
+        "web_framework": framework,
+        "db": database,
         "db_url_example": database.url_example.format(name=package) if database else "",
-        "broker": asdict(broker) if broker else None,
+        "broker": broker,
         "broker_url_example": broker.url_example if broker else "",
         "process_types": types,
         **deployment_facts(types, database),
-        "compose_backing_services": compose_backing_services,
+        "backing_services": backing_services,
+        "compose_backing_services": [service["role"] for service in backing_services],
         "web_app": framework.web_app.format(package=package),
         "web_worker_class": framework.web_worker_class,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
