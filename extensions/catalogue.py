@@ -44,8 +44,12 @@ class Framework:
     dev_requirements: tuple[str, ...]
     # The folders of template/ this framework's code comes from (the `code_folder` filter).
     code_folders: tuple[str, ...]
+    # An ASGI app (tested through Starlette's TestClient), not WSGI (httpx's WSGI transport).
+    is_asgi: bool = False
     # Its own ORM and migrations (Django) rather than SQLAlchemy and Alembic.
     has_own_orm: bool = False
+    # Its own management commands and settings module, which `<pkg> manage` runs.
+    has_management_commands: bool = False
     # Commands the image runs once, at build time, after installing the project.
     build_steps: tuple[str, ...] = ()
     # Environment variables only this framework reads (names of extensions/environment.py).
@@ -59,6 +63,10 @@ class Database:
     name: str
     label: str
     sqlalchemy_scheme: str
+    # The URL schemes platforms hand out for it, and example URLs of them for the tests.
+    url_schemes: tuple[str, ...]
+    url_kind: str
+    accepted_urls: tuple[str, ...]
     driver_requirement: str
     url_example: str
     default_port: int
@@ -70,6 +78,15 @@ class Database:
     admin_database: str = ""
     # A URL of another database kind, which the settings must refuse.
     foreign_url: str = ""
+    # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
+    django_url_cases: tuple[str, ...] = ()
+    # An example of driver options in the URL's query, for the docs.
+    url_query_example: str = ""
+    # The driver waits on reads under a read timeout of its own (PyMySQL): set it, and shorten it
+    # for readiness probes.
+    has_read_timeout: bool = False
+    # The server closes idle connections (MySQL's wait_timeout): the pool recycles them first.
+    closes_idle_connections: bool = False
     # A file on one disk (SQLite): no server, and every process type runs as a single copy.
     is_file: bool = False
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
@@ -111,6 +128,7 @@ FRAMEWORKS: dict[str, Framework] = {
         requirements=("fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"),
         dev_requirements=("httpx>=0.28",),
         code_folders=("fastapi", "sqlalchemy"),
+        is_asgi=True,
     ),
     "flask": Framework(
         name="flask",
@@ -131,6 +149,7 @@ FRAMEWORKS: dict[str, Framework] = {
         dev_requirements=("httpx>=0.28", "pytest-django>=4.9"),
         code_folders=("django",),
         has_own_orm=True,
+        has_management_commands=True,
         # Gather the static files WhiteNoise serves, so that no process writes them at run time.
         build_steps=("{package} manage collectstatic --no-input",),
         own_variables=("ALLOWED_HOSTS",),
@@ -142,6 +161,12 @@ DATABASES: dict[str, Database] = {
         name="postgresql",
         label="PostgreSQL",
         sqlalchemy_scheme="postgresql+psycopg",
+        url_schemes=("postgres", "postgresql"),
+        url_kind="a postgres:// or postgresql:// URL",
+        accepted_urls=(
+            "postgres://user:pw@db.example.com:5432/app",
+            "postgresql://user:pw@db.example.com/app",
+        ),
         driver_requirement="psycopg[binary,pool]>=3.2",
         url_example="postgresql://postgres:postgres@localhost:5432/{name}",
         default_port=5432,
@@ -158,12 +183,29 @@ DATABASES: dict[str, Database] = {
         ),
         django_engine="django.db.backends.postgresql",
         admin_database="postgres",
+        url_query_example="?sslmode=require",
+        django_url_cases=(
+            """(
+    "postgres://user:p%40ss@db.example.com:5433/app",
+    {"NAME": "app", "USER": "user", "PASSWORD": "p@ss", "HOST": "db.example.com"},
+),""",
+            """(
+    "postgresql://user@db.example.com/app?sslmode=require",
+    {"PORT": "", "OPTIONS": {"connect_timeout": 2, "sslmode": "require"}},
+),""",
+        ),
         foreign_url="mysql://u@h/db",
     ),
     "mysql": Database(
         name="mysql",
         label="MySQL",
         sqlalchemy_scheme="mysql+pymysql",
+        url_schemes=("mysql", "mariadb"),
+        url_kind="a mysql:// URL",
+        accepted_urls=(
+            "mysql://user:pw@db.example.com:3306/app",
+            "mariadb://user:pw@db.example.com/app",
+        ),
         # The rsa extra brings cryptography, which MySQL 8's default authentication needs.
         driver_requirement="pymysql[rsa]>=1.1",
         url_example="mysql://root:mysql@localhost:3306/{name}",
@@ -177,6 +219,16 @@ DATABASES: dict[str, Database] = {
         ),
         django_engine="django.db.backends.mysql",
         admin_database="information_schema",
+        url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
+        django_url_cases=(
+            """(
+    "mysql://user:p%40ss@db.example.com:3307/app",
+    {"NAME": "app", "USER": "user", "PASSWORD": "p@ss", "HOST": "db.example.com"},
+),""",
+            """("mariadb://user@db.example.com/app", {"NAME": "app", "PORT": ""}),""",
+        ),
+        has_read_timeout=True,
+        closes_idle_connections=True,
         foreign_url="postgresql://u@h/db",
         # Django's MySQL backend is written for mysqlclient, a C extension with no Linux wheels: it
         # must be compiled against the MySQL client library, on every machine and in the image.
@@ -188,10 +240,18 @@ DATABASES: dict[str, Database] = {
         name="sqlite",
         label="SQLite",
         sqlalchemy_scheme="sqlite",
+        url_schemes=("sqlite",),
+        url_kind="sqlite:///relative.db or sqlite:////absolute.db",
+        accepted_urls=("sqlite:///relative.db", "sqlite:////absolute/path.db"),
         driver_requirement="",
         url_example="sqlite:///{name}.db",
         default_port=0,
         service=None,
+        django_engine="django.db.backends.sqlite3",
+        django_url_cases=(
+            """("sqlite:///relative.db", {"NAME": "relative.db"}),""",
+            """("sqlite:////absolute/path.db", {"NAME": "/absolute/path.db"}),""",
+        ),
         foreign_url="postgresql://u@h/db",
         is_file=True,
     ),
