@@ -20,7 +20,7 @@ if TEMPLATE_ROOT not in sys.path:
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
-from extensions.files import excluded_paths  # noqa: E402
+from extensions.files import excluded_paths, layout  # noqa: E402
 from extensions.names import is_email, is_package_name, is_slug, slugify  # noqa: E402
 from extensions.processes import COMMAND_HELP, deployment_facts, process_types  # noqa: E402
 
@@ -81,6 +81,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "lock_file": f"locks/{framework.name}-{database_answer}-{queue_answer}.lock",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
+    context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
     return context
 
 
