@@ -27,8 +27,9 @@ from extensions.processes import COMMAND_HELP, deployment_facts, process_types  
 
 def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     """Select the catalogue entries of the answers given so far and compute what follows."""
-    # While question defaults render, later answers are missing: assume copier.yml's defaults.
-    framework = FRAMEWORKS[answers.get("framework") or "fastapi"]
+    # While question defaults render, later answers are missing, and an answer the question's
+    # choices will refuse may be rendered once before: assume copier.yml's default for both.
+    framework = FRAMEWORKS.get(answers.get("framework") or "fastapi", FRAMEWORKS["fastapi"])
     database_answer = answers.get("database", "none")
     queue_answer = answers.get("queue", "none")
     package = answers.get("package_name", "service")
