@@ -56,6 +56,8 @@ class Database:
     default_port: int
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
     django_driver_requirement: str = ""
+    # Type information for the driver Django's settings import by name ("" when none is imported).
+    django_driver_stubs_requirement: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ DATABASES: dict[str, Database] = {
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
         # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
         django_driver_requirement="pymysql[rsa]>=1.2",
+        django_driver_stubs_requirement="types-pymysql>=1.1",
     ),
     "sqlite": Database(
         sqlalchemy_scheme="sqlite",
@@ -348,8 +351,20 @@ FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["httpx>=0.28"],
     "flask": ["httpx>=0.28"],
-    "django": ["httpx>=0.28", "pytest-django>=4.9"],
+    # django-stubs' mypy plugin knows what Django's metaclasses add to models and settings.
+    "django": ["django-stubs>=5.2", "httpx>=0.28", "pytest-django>=4.9"],
 }
+
+# The habits of the generated project's repository: type checks, commit hooks (prek runs them from
+# .pre-commit-config.yaml, each through `uv run`), the audit of the lock and the workflows' lint.
+TOOLING_DEV_REQUIREMENTS = [
+    "mypy>=1.18",
+    "pip-audit>=2.9",
+    "pre-commit-hooks>=6",
+    "prek>=0.2",
+    "types-gunicorn>=23",
+    "zizmor>=1.16",
+]
 
 
 def requirements(framework: str, database: Database | None, broker: Broker | None) -> list[str]:
@@ -369,9 +384,14 @@ def requirements(framework: str, database: Database | None, broker: Broker | Non
     return sorted(needed, key=str.lower)
 
 
-def dev_requirements(framework: str) -> list[str]:
-    """The development dependencies of a generated project: tests and lint."""
-    needed = ["pytest>=8.3", "ruff>=0.8", *FRAMEWORK_DEV_REQUIREMENTS.get(framework, [])]
+def dev_requirements(framework: str, database: Database | None, broker: Broker | None) -> list[str]:
+    """The development dependencies of a generated project: tests, lint, types and checks."""
+    needed = ["pytest>=8.3", "ruff>=0.8", *TOOLING_DEV_REQUIREMENTS]
+    needed += FRAMEWORK_DEV_REQUIREMENTS.get(framework, [])
+    if database is not None and framework == "django" and database.django_driver_stubs_requirement:
+        needed.append(database.django_driver_stubs_requirement)
+    if broker is not None:
+        needed.append("celery-types>=0.23")
     return sorted(needed, key=str.lower)
 
 
@@ -423,7 +443,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "build_steps": [step.format(package=package) for step in BUILD_STEPS.get(framework, [])],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),
-        "dev_dependencies": dev_requirements(framework),
+        "dev_dependencies": dev_requirements(framework, database, broker),
         "lock_file": f"locks/{framework}-{database_answer}-{queue_answer}.lock",
     }
 
