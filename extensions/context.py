@@ -356,8 +356,10 @@ FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
 }
 
 # The habits of the generated project's repository: type checks, commit hooks (prek runs them from
-# .pre-commit-config.yaml, each through `uv run`), the audit of the lock and the workflows' lint.
+# .pre-commit-config.yaml, each through `uv run`), the audit of the lock, the workflows' lint and
+# the software bill of materials of what the image installs.
 TOOLING_DEV_REQUIREMENTS = [
+    "cyclonedx-bom>=7",
     "mypy>=1.18",
     "pip-audit>=2.9",
     "pre-commit-hooks>=6",

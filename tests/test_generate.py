@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -33,7 +34,7 @@ def project(request: pytest.FixtureRequest, generate) -> Project:
     return generate(**request.param)
 
 
-def text_files(project: Project) -> list:
+def text_files(project: Project) -> list[Path]:
     """The generated files a person reads (the lock is uv's, not ours)."""
     return [
         path for path in project.files() if path.suffix in TEXT_SUFFIXES and path.name != "uv.lock"
