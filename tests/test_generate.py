@@ -6,6 +6,7 @@ import re
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -122,6 +123,26 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
     composed = compose["x-app"]["environment"]
     assert set(composed) <= set(names)
     assert "DATABASE_URL" in composed or not project.context["has_database"]
+
+
+def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
+    import json
+
+    folder = project.path / ".devcontainer"
+    settings = json.loads((folder / "devcontainer.json").read_text())
+    services: dict[str, Any] = {}
+    for name in settings["dockerComposeFile"]:
+        services |= yaml.safe_load((folder / name).read_text())["services"]
+
+    assert settings["service"] in settings["runServices"]
+    assert set(settings["runServices"]) <= set(services)
+    assert set(project.context["compose_backing_services"]) <= set(settings["runServices"])
+    development = services[settings["service"]]
+    assert set(project.context["compose_backing_services"]) <= set(
+        development.get("depends_on", {})
+    )
+    app = yaml.safe_load((project.path / "compose.yaml").read_text())["x-app"]
+    assert app["environment"].items() <= development["environment"].items()
 
 
 def test_the_dockerfile_passes_hadolint(project: Project) -> None:
