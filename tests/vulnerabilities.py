@@ -10,6 +10,7 @@ checked; the others are reported as not audited here.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -52,8 +53,10 @@ def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
 def audit_requirements(requirements: str) -> Findings:
     """Check each `name==version` of a requirements file against its project's page."""
     findings = Findings()
-    for name, version in PINNED.findall(requirements):
-        newest, ids = newest_release(name)
+    pinned = PINNED.findall(requirements)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        releases = list(pool.map(newest_release, [name for name, _ in pinned]))
+    for (name, version), (newest, ids) in zip(pinned, releases, strict=True):
         if newest != version:
             findings.not_audited.append(f"{name}=={version} (newest {newest})")
         elif ids:
