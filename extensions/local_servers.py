@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from extensions.catalogue import BROKERS, DATABASES
+from extensions.catalogue import BROKERS, DATABASES, Broker, Database
 
 
 def local_server_lines() -> list[str]:
     """Every database and broker server of the catalogue: its label, port and start command."""
+    entries: list[Database | Broker] = [*DATABASES.values(), *BROKERS.values()]
     return [
         f"{entry.label} {entry.local_server.port} {entry.local_server.start}"
-        for entry in [*DATABASES.values(), *BROKERS.values()]
+        for entry in entries
         if entry.local_server is not None
     ]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from extensions.catalogue import BROKERS, DATABASES, Database
+from extensions.catalogue import BROKERS, DATABASES, Broker, Database
 
 CONNECT_TIMEOUT = 3
 
@@ -66,7 +66,7 @@ class BackingServices:
     @classmethod
     def from_environment(cls) -> BackingServices:
         """Read TEST_<NAME>_URL for each server of the catalogue (TEST_POSTGRESQL_URL, ...)."""
-        servers = [*DATABASES.values(), *BROKERS.values()]
+        servers: list[Database | Broker] = [*DATABASES.values(), *BROKERS.values()]
         return cls(
             {
                 entry.name: os.environ.get(f"TEST_{entry.name.upper()}_URL", entry.local_server.url)
