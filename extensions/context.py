@@ -50,6 +50,8 @@ class Database:
     """What the template needs to know about one answer to the `database` question."""
 
     sqlalchemy_scheme: str
+    # The URL schemes DATABASE_URL accepts, as platforms hand them out.
+    url_schemes: tuple[str, ...]
     driver_requirement: str
     url_example: str
     compose_image: str
@@ -86,6 +88,7 @@ class EnvVar:
 DATABASES: dict[str, Database] = {
     "postgresql": Database(
         sqlalchemy_scheme="postgresql+psycopg",
+        url_schemes=("postgres", "postgresql"),
         driver_requirement="psycopg[binary,pool]>=3.2",
         url_example="postgresql://postgres:postgres@localhost:5432/{name}",
         compose_image="postgres:17",
@@ -93,6 +96,7 @@ DATABASES: dict[str, Database] = {
     ),
     "mysql": Database(
         sqlalchemy_scheme="mysql+pymysql",
+        url_schemes=("mysql", "mariadb"),
         # The rsa extra brings cryptography, which MySQL 8's default authentication needs.
         driver_requirement="pymysql[rsa]>=1.1",
         url_example="mysql://root:mysql@localhost:3306/{name}",
@@ -106,6 +110,7 @@ DATABASES: dict[str, Database] = {
     ),
     "sqlite": Database(
         sqlalchemy_scheme="sqlite",
+        url_schemes=("sqlite",),
         driver_requirement="",
         url_example="sqlite:///{name}.db",
         compose_image="",
@@ -276,6 +281,7 @@ def env_vars(
         )
     if database is not None:
         url = database.url_example.format(name=package)
+        accepted_urls = " or ".join(f"{scheme}://" for scheme in database.url_schemes)
         in_compose = (
             f"sqlite:////data/{package}.db"
             if database.sqlalchemy_scheme == "sqlite"
@@ -284,7 +290,7 @@ def env_vars(
         variables.append(
             EnvVar(
                 "DATABASE_URL",
-                "Where the database is (postgres://, postgresql:// or mysql:// URLs are accepted)."
+                f"Where the database is ({accepted_urls} URLs are accepted)."
                 if answers.get("database") != "sqlite"
                 else "Where the SQLite file is: sqlite:///relative.db or sqlite:////absolute/path.db.",
                 url,
