@@ -77,6 +77,22 @@ REGRESSIONS = [
         (WEB_SERVER_TEST,),
     ),
     Regression(
+        "web logs at LOG_LEVEL",
+        EVERY_FRAMEWORK,
+        "server.py",
+        '"logconfig_dict": logging_config(self.settings.log_level)',
+        '"logconfig_dict": logging_config("INFO")',
+        ("tests/test_promises.py::test_the_web_server_logs_at_log_level",),
+    ),
+    Regression(
+        "a worker runs WORKER_CONCURRENCY jobs at once",
+        EVERY_FRAMEWORK,
+        "jobs.py",
+        '"worker_concurrency": settings.worker_concurrency',
+        '"worker_concurrency": 2',
+        ("tests/test_promises.py::test_the_worker_is_configured_by",),
+    ),
+    Regression(
         "release migrates",
         EVERY_FRAMEWORK,
         "cli.py",
