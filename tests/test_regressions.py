@@ -32,9 +32,10 @@ class Regression:
     # pytest node ids relative to the project: a file, or a test in it.
     caught_by: tuple[str, ...]
 
-    def id(self, framework: str) -> str:
-        """A readable test id, e.g. fastapi-readyz-answers-503-when-a-service-is-down."""
-        return f"{framework}-{re.sub(r'[^a-z0-9]+', '-', self.promise.lower()).strip('-')}"
+    def id(self, variant: dict[str, str]) -> str:
+        """A test id that `-k <variant>` selects, e.g. fastapi-postgresql-redis-release-migrates."""
+        words = re.sub(r"[^a-z0-9]+", "-", self.promise.lower()).strip("-")
+        return f"{variant_id(variant)}-{words}"
 
 
 EVERY_FRAMEWORK = frozenset(choices("framework"))
@@ -201,7 +202,7 @@ def regression_params() -> list[pytest.ParameterSet]:
         pytest.param(
             variant,
             regression,
-            id=regression.id(framework),
+            id=regression.id(variant),
             marks=pytest.mark.xdist_group(variant_id(variant)),
         )
         for framework, variant in REGRESSION_VARIANTS.items()
