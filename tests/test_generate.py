@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -33,7 +35,7 @@ def project(request: pytest.FixtureRequest, generate) -> Project:
     return generate(**request.param)
 
 
-def text_files(project: Project) -> list:
+def text_files(project: Project) -> list[Path]:
     """The generated files a person reads (the lock is uv's, not ours)."""
     return [
         path for path in project.files() if path.suffix in TEXT_SUFFIXES and path.name != "uv.lock"
@@ -93,6 +95,11 @@ def test_files_exist_as_the_answers_say(project: Project) -> None:
         ".python-version",
         ".copier-answers.yml",
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
+        ".github/zizmor.yml",
+        ".pre-commit-config.yaml",
+        ".devcontainer/devcontainer.json",
+        ".devcontainer/compose.yaml",
         f"{package}/cli.py",
         f"{package}/config.py",
         f"{package}/logs.py",
@@ -124,7 +131,7 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
 
 
 def test_the_docs_name_only_the_database_urls_the_variant_accepts(project: Project) -> None:
-    from extensions.context import DATABASES
+    from extensions.catalogue import DATABASES
 
     own = DATABASES.get(project.answers["database"])
     accepted = set(own.url_schemes) if own else set()
@@ -133,6 +140,26 @@ def test_the_docs_name_only_the_database_urls_the_variant_accepts(project: Proje
         text = (project.path / name).read_text()
         for scheme in foreign - accepted:
             assert f"{scheme}://" not in text, f"{name} offers {scheme}:// URLs"
+
+
+def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
+    import json
+
+    folder = project.path / ".devcontainer"
+    settings = json.loads((folder / "devcontainer.json").read_text())
+    services: dict[str, Any] = {}
+    for name in settings["dockerComposeFile"]:
+        services |= yaml.safe_load((folder / name).read_text())["services"]
+
+    assert settings["service"] in settings["runServices"]
+    assert set(settings["runServices"]) <= set(services)
+    assert set(project.context["compose_backing_services"]) <= set(settings["runServices"])
+    development = services[settings["service"]]
+    assert set(project.context["compose_backing_services"]) <= set(
+        development.get("depends_on", {})
+    )
+    app = yaml.safe_load((project.path / "compose.yaml").read_text())["x-app"]
+    assert app["environment"].items() <= development["environment"].items()
 
 
 def test_the_dockerfile_passes_hadolint(project: Project) -> None:
