@@ -80,10 +80,11 @@ def env_vars(
             if database.is_file
             else url.replace("@localhost:", "@db:")
         )
+        accepted = " or ".join(f"{scheme}://" for scheme in database.url_schemes)
         database_meaning = (
             "Where the SQLite file is: sqlite:///relative.db or sqlite:////absolute/path.db."
             if database.is_file
-            else "Where the database is (postgres://, postgresql:// or mysql:// URLs are accepted)."
+            else f"Where the database is ({accepted} URLs are accepted)."
         )
         variables.append(
             EnvVar(

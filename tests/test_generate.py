@@ -130,6 +130,18 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
     assert "DATABASE_URL" in composed or not project.context["has_database"]
 
 
+def test_the_docs_name_only_the_database_urls_the_variant_accepts(project: Project) -> None:
+    from extensions.catalogue import DATABASES
+
+    own = DATABASES.get(project.answers["database"])
+    accepted = set(own.url_schemes) if own else set()
+    foreign = {scheme for database in DATABASES.values() for scheme in database.url_schemes}
+    for name in ("README.md", ".env.example", f"src/{project.package}/config.py"):
+        text = (project.path / name).read_text()
+        for scheme in foreign - accepted:
+            assert f"{scheme}://" not in text, f"{name} offers {scheme}:// URLs"
+
+
 def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
     import json
 
