@@ -12,6 +12,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 CONNECT_TIMEOUT = 3
 
 
+def unique_name() -> str:
+    """A name for a database, key prefix, virtual host or queue, unique to this test run."""
+    return f"tpl_{uuid.uuid4().hex[:12]}"
+
+
 def with_path(url: str, path: str) -> str:
     """The same server URL with another path (database name or virtual host)."""
     return urlunsplit(urlsplit(url)._replace(path=path))
@@ -27,6 +32,7 @@ class BackingServices:
     rabbitmq: str
     created: list[tuple[str, str]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    rabbitmq_vhost: str | None = None
 
     @classmethod
     def from_environment(cls) -> BackingServices:
@@ -70,7 +76,7 @@ class BackingServices:
 
     def new_database(self, kind: str) -> str | None:
         """Create an empty database of this kind; None (the reason kept) if its server is down."""
-        name = f"tpl_{uuid.uuid4().hex[:12]}"
+        name = unique_name()
         if kind == "sqlite":
             return f"sqlite:///{name}.db"
         try:
@@ -82,17 +88,19 @@ class BackingServices:
         return with_path(getattr(self, kind), f"/{name}")
 
     def new_broker(self, kind: str) -> str | None:
-        """A namespace of its own on the broker of this kind; None (the reason kept) if it is down.
+        """A namespace on the broker of this kind; None (the reason kept) if it is down.
 
         Redis: a key prefix of its own (`?global_keyprefix=`, which the generated settings
-        understand), since its 16 numbered databases would not last a test run. RabbitMQ: a
-        virtual host of its own, with the permissions of the URL's user.
+        understand), since its 16 numbered databases would not last a test run. RabbitMQ: one
+        virtual host for the whole run, with the permissions of the URL's user, where each project
+        gets a queue of its own (`new_queue_name`): every `rabbitmqctl` call starts an Erlang VM,
+        a second or two of CPU that a vhost per project would pay three times.
         """
-        name = f"tpl_{uuid.uuid4().hex[:12]}"
         try:
             if kind == "redis":
                 import redis
 
+                name = unique_name()
                 with redis.Redis.from_url(
                     self.redis_database, socket_connect_timeout=CONNECT_TIMEOUT
                 ) as client:
@@ -100,14 +108,21 @@ class BackingServices:
                 self.created.append((kind, name))
                 query = urlencode({"global_keyprefix": f"{name}:"})
                 return urlunsplit(urlsplit(self.redis_database)._replace(query=query))
-            user = urlsplit(self.rabbitmq).username or "guest"
-            rabbitmqctl("add_vhost", name)
-            self.created.append((kind, name))
-            rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
+            if self.rabbitmq_vhost is None:
+                name = unique_name()
+                user = urlsplit(self.rabbitmq).username or "guest"
+                rabbitmqctl("add_vhost", name)
+                self.created.append((kind, name))
+                rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
+                self.rabbitmq_vhost = name
         except Exception as error:  # any failure means the broker is not usable
             self.errors[kind] = repr(error)
             return None
-        return with_path(self.rabbitmq, f"/{name}")
+        return with_path(self.rabbitmq, f"/{self.rabbitmq_vhost}")
+
+    def new_queue_name(self) -> str:
+        """A job queue name nobody else uses."""
+        return unique_name()
 
     def cleanup(self) -> None:
         """Drop every database and namespace made for this run; best effort, servers may be gone."""

@@ -7,9 +7,8 @@ import subprocess
 import tomllib
 
 import pytest
-import yaml
 
-from tests.conftest import VARIANTS, Project, variant_params
+from tests.conftest import VARIANTS, Project, load_yaml, load_yaml_documents, variant_params
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
 TEXT_SUFFIXES = {
@@ -28,9 +27,9 @@ TEXT_SUFFIXES = {
 
 
 @pytest.fixture(params=variant_params())
-def project(request: pytest.FixtureRequest, generate) -> Project:
-    """One variant, freshly rendered."""
-    return generate(**request.param)
+def project(request: pytest.FixtureRequest, rendered) -> Project:
+    """One variant, as Copier rendered it (once per worker, shared by the checks of this file)."""
+    return rendered(request.param)
 
 
 def text_files(project: Project) -> list:
@@ -66,7 +65,7 @@ def test_structured_files_parse(project: Project) -> None:
     tomllib.loads((project.path / "uv.lock").read_text())
     for relative in project.files():
         if relative.suffix in {".yml", ".yaml"}:
-            documents = list(yaml.safe_load_all((project.path / relative).read_text()))
+            documents = load_yaml_documents((project.path / relative).read_text())
             assert documents and None not in documents, relative
 
 
@@ -117,7 +116,7 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), (
             f"{name} missing from .env.example"
         )
-    compose = yaml.safe_load((project.path / "compose.yaml").read_text())
+    compose = load_yaml((project.path / "compose.yaml").read_text())
     composed = compose["x-app"]["environment"]
     assert set(composed) <= set(names)
     assert "DATABASE_URL" in composed or not project.context["has_database"]
