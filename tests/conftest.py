@@ -58,6 +58,20 @@ def variant_params(applies: Callable[[dict[str, Any]], bool] | None = None) -> l
     ]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop when `--dist loadgroup` would not keep a variant's tests on one worker.
+
+    pytest-xdist marks each grouped test's node id; when a pytest release keeps node ids where
+    it cannot, every worker would install and start every variant, silently doubling the run.
+    """
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if config.getoption("loadgroup", False) and grouped and "@" not in grouped[0].nodeid:
+        raise pytest.UsageError(
+            "pytest-xdist cannot group this pytest's tests (see the pin in pyproject.toml)"
+        )
+
+
 def unavailable(reason: str) -> None:
     """Skip on a developer's machine; fail under CI, where every service must be there."""
     if IN_CI:
