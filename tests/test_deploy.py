@@ -24,7 +24,7 @@ import kubernetes_validate.utils
 import pytest
 import yaml
 
-from extensions.context import MAX_NAME_LENGTH
+from extensions.names import MAX_NAME_LENGTH
 from extensions.variants import variant_id
 from tests.conftest import Project, load_yaml, load_yaml_documents, variant_params
 from tests.processes import procfile
