@@ -52,6 +52,8 @@ class Framework:
     has_management_commands: bool = False
     # Commands the image runs once, at build time, after installing the project.
     build_steps: tuple[str, ...] = ()
+    # mypy plugins that teach the type checker what the framework's metaclasses and settings add.
+    mypy_plugins: tuple[str, ...] = ("pydantic.mypy",)
     # Environment variables only this framework reads (names of extensions/environment.py).
     own_variables: tuple[str, ...] = ()
 
@@ -91,6 +93,8 @@ class Database:
     is_file: bool = False
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
     django_driver_requirement: str = ""
+    # Type information for the driver Django's settings import by name ("" when none is imported).
+    django_driver_stubs_requirement: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,14 @@ FRAMEWORKS: dict[str, Framework] = {
         web_app="{package}.wsgi:application",
         web_worker_class="gthread",
         requirements=("django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
-        dev_requirements=("httpx>=0.28", "pytest-django>=4.9"),
+        # django-stubs' mypy plugin knows what Django's metaclasses add to models and settings.
+        dev_requirements=("django-stubs>=5.2", "httpx>=0.28", "pytest-django>=4.9"),
         code_folders=("django",),
         has_own_orm=True,
         has_management_commands=True,
         # Gather the static files WhiteNoise serves, so that no process writes them at run time.
         build_steps=("{package} manage collectstatic --no-input",),
+        mypy_plugins=("pydantic.mypy", "mypy_django_plugin.main"),
         own_variables=("ALLOWED_HOSTS",),
     ),
 }
@@ -235,6 +241,7 @@ DATABASES: dict[str, Database] = {
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
         # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
         django_driver_requirement="pymysql[rsa]>=1.2",
+        django_driver_stubs_requirement="types-pymysql>=1.1",
     ),
     "sqlite": Database(
         name="sqlite",

@@ -39,7 +39,10 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     has_queue = broker is not None
 
     types = process_types(package, database, broker)
-    services = {"db": database and database.service, "broker": broker and broker.service}
+    services = {
+        "db": database.service if database else None,
+        "broker": broker.service if broker else None,
+    }
     backing_services = [
         {"role": role, **asdict(service), "health_command": service.health_command}
         for role, service in services.items()
@@ -61,7 +64,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_database": has_database,
         "has_queue": has_queue,
         "has_api": has_database or has_queue,
-        "database_is_file": has_database and database.is_file,
+        "database_is_file": database is not None and database.is_file,
         "uses_sqlalchemy": has_database and not framework.has_own_orm,
         "uses_server_database": database is not None and database.service is not None,
         "web_framework": framework,
@@ -78,7 +81,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "build_steps": [step.format(package=package) for step in framework.build_steps],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),
-        "dev_dependencies": dev_requirements(framework),
+        "dev_dependencies": dev_requirements(framework, database, broker),
         "lock_file": f"locks/{framework.name}-{database_answer}-{queue_answer}.lock",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})

@@ -105,6 +105,20 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Kubernetes manifests (base, staging, production), with a README on deploying",
         ("deploy/kubernetes/",),
     ),
+    (
+        "dependencies, and the settings of ruff, mypy (strict) and pytest",
+        ("pyproject.toml", "uv.lock"),
+    ),
+    ("commit hooks", (".pre-commit-config.yaml",)),
+    (
+        "CI: hooks, tests, audit, workflow lint, bill of materials, image",
+        (".github/workflows/ci.yml",),
+    ),
+    (
+        "weekly grouped dependency updates; the workflow lint's settings",
+        (".github/dependabot.yml", ".github/zizmor.yml"),
+    ),
+    ("a dev container with the backing services", (".devcontainer/",)),
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,7 @@ def project(request: pytest.FixtureRequest, rendered) -> Project:
     return rendered(request.param)
 
 
-def text_files(project: Project) -> list:
+def text_files(project: Project) -> list[Path]:
     """The generated files a person reads (the lock is uv's, not ours)."""
     return [
         path for path in project.files() if path.suffix in TEXT_SUFFIXES and path.name != "uv.lock"
@@ -92,6 +94,11 @@ def test_files_exist_as_the_answers_say(project: Project) -> None:
         ".python-version",
         ".copier-answers.yml",
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
+        ".github/zizmor.yml",
+        ".pre-commit-config.yaml",
+        ".devcontainer/devcontainer.json",
+        ".devcontainer/compose.yaml",
         f"{package}/cli.py",
         f"{package}/config.py",
         f"{package}/logs.py",
@@ -120,6 +127,26 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
     composed = compose["x-app"]["environment"]
     assert set(composed) <= set(names)
     assert "DATABASE_URL" in composed or not project.context["has_database"]
+
+
+def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
+    import json
+
+    folder = project.path / ".devcontainer"
+    settings = json.loads((folder / "devcontainer.json").read_text())
+    services: dict[str, Any] = {}
+    for name in settings["dockerComposeFile"]:
+        services |= load_yaml((folder / name).read_text())["services"]
+
+    assert settings["service"] in settings["runServices"]
+    assert set(settings["runServices"]) <= set(services)
+    assert set(project.context["compose_backing_services"]) <= set(settings["runServices"])
+    development = services[settings["service"]]
+    assert set(project.context["compose_backing_services"]) <= set(
+        development.get("depends_on", {})
+    )
+    app = load_yaml((project.path / "compose.yaml").read_text())["x-app"]
+    assert app["environment"].items() <= development["environment"].items()
 
 
 def test_the_dockerfile_passes_hadolint(project: Project) -> None:
