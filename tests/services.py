@@ -21,6 +21,11 @@ from extensions.catalogue import BROKERS, DATABASES, Broker, Database
 CONNECT_TIMEOUT = 3
 
 
+def unique_name() -> str:
+    """A name for a database, key prefix, virtual host or queue, unique to this test run."""
+    return f"tpl_{uuid.uuid4().hex[:12]}"
+
+
 def with_path(url: str, path: str) -> str:
     """The same server URL with another path (database name or virtual host)."""
     return urlunsplit(urlsplit(url)._replace(path=path))
@@ -62,6 +67,8 @@ class BackingServices:
     urls: dict[str, str]
     created: list[tuple[str, str]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    # Namespaces of a kind in SHARED_NAMESPACES, made once for the whole run, by broker.
+    broker_namespaces: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls) -> BackingServices:
@@ -89,7 +96,7 @@ class BackingServices:
     def new_database(self, kind: str) -> str | None:
         """Create an empty database of this kind; None (the reason kept) if its server is down."""
         database = DATABASES[kind]
-        name = f"tpl_{uuid.uuid4().hex[:12]}"
+        name = unique_name()
         if database.is_file:
             return database.url_example.format(name=name)
         try:
@@ -101,9 +108,12 @@ class BackingServices:
         return with_path(self.urls[kind], f"/{name}")
 
     def new_broker(self, kind: str) -> str | None:
-        """A namespace of its own on the broker of this kind; None (the reason kept) if down."""
+        """This run's namespace on the broker of this kind; None (the reason kept) if down."""
+        if kind in self.broker_namespaces:
+            return self.broker_namespaces[kind]
         broker = BROKERS[kind]
-        name = f"tpl_{uuid.uuid4().hex[:12]}"
+        shared = broker.test_namespace in SHARED_NAMESPACES
+        name = unique_name()
         make, _ = NAMESPACES[broker.test_namespace]
         try:
             url = make(self.urls[kind], name)
@@ -111,7 +121,13 @@ class BackingServices:
             self.errors[kind] = repr(error)
             return None
         self.created.append((kind, name))
+        if shared:
+            self.broker_namespaces[kind] = url
         return url
+
+    def new_queue_name(self) -> str:
+        """A job queue name nobody else uses."""
+        return unique_name()
 
     def cleanup(self) -> None:
         """Drop every database and namespace made for this run; best effort, servers may be gone."""
@@ -171,6 +187,11 @@ def delete_virtual_host(url: str, name: str) -> None:
     """Delete a virtual host and everything in it."""
     rabbitmqctl("delete_vhost", name)
 
+
+# Made once per run, each project getting a job queue of its own in it (`new_queue_name`): every
+# `rabbitmqctl` call starts an Erlang VM, a second or two of CPU that a virtual host per project
+# would pay three times. A key prefix is free, and the projects' tests delete theirs.
+SHARED_NAMESPACES = frozenset({"virtual host"})
 
 # How to make and drop a namespace of each kind a catalogue's Broker.test_namespace names.
 NAMESPACES: dict[str, tuple[Callable[[str, str], str], Callable[[str, str], None]]] = {
