@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -206,6 +206,12 @@ class Project:
         render(template, self.path, answers)
         subprocess.run(["uv", "sync", "--locked", "--quiet"], cwd=self.path, check=True)
         self.bin = self.path / ".venv" / "bin"
+        if answers["framework"] == "django":  # as the Dockerfile does when it builds the image
+            subprocess.run(
+                [*self.command("web")[:1], "manage", "collectstatic", "--no-input"],
+                cwd=self.path, check=True, capture_output=True,
+                env=os.environ | self.environment("WARNING"),
+            )  # fmt: skip
 
     def environment(self, log_level: str, **extra: str) -> dict[str, str]:
         """The production environment of the project, one web worker, at this log level."""
@@ -290,13 +296,16 @@ def load_row(figure: str, ours: list[Load], theirs: list[Load]) -> Row:
 
 
 def startup_rows(project: Project, framework: str, plan: Settings) -> list[Row]:
-    """Seconds from exec to the first 200, and master + worker memory, alternating."""
-    environment = project.environment("INFO", DATABASE_URL=f"sqlite:///{project.path / 'benchmark.db'}")
+    """Seconds from exec to the first 200, and master + worker memory, alternating.
+
+    Measured on the variant without a database, against the bare app without one: the time it
+    takes to import a database layer is the same with or without the template.
+    """
     ours_times, bare_times, ours_rss, bare_rss = [], [], [], []
     for _ in range(plan.starts):
         for command, env, times, memory in (
-            (project.command("web"), environment, ours_times, ours_rss),
-            (project.bare_command(framework), {"DATABASE_URL": environment["DATABASE_URL"]}, bare_times, bare_rss),
+            (project.command("web"), project.environment("INFO"), ours_times, ours_rss),
+            (project.bare_command(framework), {}, bare_times, bare_rss),
         ):
             port = free_port()
             server = Server(command, project.path, {**env, "PORT": str(port)} | bind_env(command, port), port)
@@ -306,7 +315,7 @@ def startup_rows(project: Project, framework: str, plan: Settings) -> list[Row]:
             finally:
                 server.stop()
     return [
-        Row(f"{framework} web answers its first request after exec", ours_times, bare_times, "s"),
+        Row(f"{framework} web answers its first request after exec (no database)", ours_times, bare_times, "s"),
         Row(f"{framework} master RSS", [m for m, _ in ours_rss], [m for m, _ in bare_rss], "MB"),
         Row(f"{framework} worker RSS", [w for _, w in ours_rss], [w for _, w in bare_rss], "MB"),
     ]
@@ -437,8 +446,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short round of each figure")
     parser.add_argument("--output", type=Path, help="default: docs/performance.md (full run only)")
+    parser.add_argument(
+        "--framework", action="append", choices=FRAMEWORKS, help="only these (and no jobs)"
+    )
+    parser.add_argument("--rounds", type=int, help="override the rounds of each load figure")
+    parser.add_argument("--seconds", type=int, help="override the seconds of each round")
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
+    plan = replace(
+        plan, rounds=arguments.rounds or plan.rounds, seconds=arguments.seconds or plan.seconds
+    )
+    if arguments.framework:
+        plan = replace(plan, frameworks=tuple(arguments.framework), queues=())
     output = arguments.output or (None if arguments.quick else ROOT / "docs" / "performance.md")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk (or brew install wrk)")
@@ -453,6 +472,7 @@ def main() -> None:
             for framework in plan.frameworks:
                 project = Project(template, workdir, {"framework": framework, "database": "sqlite", "queue": "none"})
                 rows += throughput_rows(project, framework, plan)
+                project = Project(template, workdir, {"framework": framework, "database": "none", "queue": "none"})
                 rows += startup_rows(project, framework, plan)
             for queue in plan.queues:
                 project = Project(template, workdir, {"framework": "fastapi", "database": "none", "queue": queue})
@@ -485,7 +505,8 @@ one run of `uv run python benchmarks/run.py` (the template repository's benchmar
 short run CI uses to prove it still works).
 
 - **When and where**: {date}; {machine}; load average {load} ({minutes:.0f} minutes).
-- **How**: each framework's sqlite variant, and a bare app of the same framework
+- **How**: each framework's sqlite variant (requests) and its variant without a database
+  (start-up and memory), each next to a bare app of the same framework
   (`benchmarks/bare/`: the same two routes, no middleware, no logging) run from the generated
   project's environment, on the same gunicorn worker class, one worker, `APP_ENV=production`; wrk
   with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds} rounds alternating

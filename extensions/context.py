@@ -354,7 +354,7 @@ FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
 
 def requirements(framework: str, database: Database | None, broker: Broker | None) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
-    needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
+    needed = ["gunicorn>=23", "pydantic-settings>=2.6"]
     needed += FRAMEWORK_REQUIREMENTS.get(framework, [])
     if database is not None:
         driver = (framework == "django" and database.django_driver_requirement) or (

@@ -1,4 +1,7 @@
-"""A bare one-file Django app, the baseline of the generated Django service: two views, no middleware."""
+"""A bare one-file Django app, the baseline of the generated Django service: its views, no middleware.
+
+/api/items reads the database DATABASE_URL names (SQLite); without it there is no database.
+"""
 
 import os
 from urllib.parse import urlsplit
@@ -18,9 +21,11 @@ settings.configure(
     DATABASES={
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": urlsplit(os.environ.get("DATABASE_URL", "sqlite:///:memory:")).path[1:],
+            "NAME": urlsplit(os.environ["DATABASE_URL"]).path[1:],
         }
-    },
+    }
+    if "DATABASE_URL" in os.environ
+    else {},
 )
 
 

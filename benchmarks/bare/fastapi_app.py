@@ -1,13 +1,13 @@
-"""A bare FastAPI app, the baseline of the generated FastAPI service: the two routes, nothing else."""
+"""A bare FastAPI app, the baseline of the generated FastAPI service: its routes, nothing else.
+
+/api/items exists when DATABASE_URL is set; without it, nothing but FastAPI is imported.
+"""
 
 import os
 
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
 
 app = FastAPI()
-engine = create_engine(os.environ.get("DATABASE_URL", "sqlite://"))
-LIST_ITEMS = text("SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset")
 
 
 @app.get("/healthz")
@@ -16,9 +16,15 @@ async def healthz() -> dict[str, str | None]:
     return {"status": "ok", "release": None}
 
 
-@app.get("/api/items")
-def list_items(limit: int = 20, offset: int = 0) -> list[dict[str, object]]:
-    """A page of items, read by SQLAlchemy as the generated service does."""
-    with engine.connect() as connection:
-        rows = connection.execute(LIST_ITEMS, {"limit": limit, "offset": offset})
-        return [dict(row._mapping) for row in rows]
+if "DATABASE_URL" in os.environ:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    LIST_ITEMS = text("SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset")
+
+    @app.get("/api/items")
+    def list_items(limit: int = 20, offset: int = 0) -> list[dict[str, object]]:
+        """A page of items, read by SQLAlchemy as the generated service does."""
+        with engine.connect() as connection:
+            rows = connection.execute(LIST_ITEMS, {"limit": limit, "offset": offset})
+            return [dict(row._mapping) for row in rows]
