@@ -49,6 +49,7 @@ BARE_SERVERS = {
     "django": ["-k", "gthread", "--threads", "4", "django_app:application"],
 }
 CONNECTIONS = 16
+EN_DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
 SECRET_KEY = "benchmark-secret-key-" * 3
 
 
@@ -66,9 +67,14 @@ class Settings:
 
 
 FULL = Settings(
-    rounds=3, seconds=8, starts=5, jobs=100, renders=3, frameworks=FRAMEWORKS,
+    rounds=3,
+    seconds=8,
+    starts=3,
+    jobs=50,
+    renders=3,
+    frameworks=FRAMEWORKS,
     queues=("redis", "rabbitmq"),
-)  # fmt: skip
+)
 QUICK = Settings(
     rounds=1, seconds=1, starts=1, jobs=0, renders=1, frameworks=("fastapi",), queues=()
 )
@@ -95,12 +101,15 @@ class Row:
 
 
 class Server:
-    """One web process with its standard output in a file; its first answer timed from exec."""
+    """One web process, its output read from a pipe as a platform's log collector would.
+
+    The pipe is drained by a thread; the last 64 kB are kept to explain a failure.
+    """
 
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str], port: int) -> None:
         """Start the command; `started` is the moment of exec."""
         self.port = port
-        self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.tail = b""
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -111,16 +120,23 @@ class Server:
             command,
             cwd=cwd,
             env=environment | env,
-            stdout=self.output,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _drain(self) -> None:
+        assert self.popen.stdout is not None
+        while chunk := self.popen.stdout.read1(65536):
+            self.tail = (self.tail + chunk)[-65536:]
 
     def first_answer(self, timeout: float = 60) -> float:
         """Seconds from exec to the first 200 from /healthz."""
         while time.perf_counter() - self.started < timeout:
             if self.popen.poll() is not None:
-                self.output.seek(0)
-                raise RuntimeError(f"exited: {self.output.read().decode(errors='replace')}")
+                self.reader.join(timeout=5)
+                raise RuntimeError(f"exited: {self.tail.decode(errors='replace')}")
             with contextlib.suppress(OSError, http.client.HTTPException):
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 connection.request("GET", "/healthz")
@@ -150,7 +166,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
-        self.output.close()
+        self.reader.join(timeout=5)
 
 
 def resident_mb(pid: int) -> float:
@@ -183,10 +199,18 @@ def bind_env(command: list[str], port: int) -> dict[str, str]:
 def wrk(port: int, path: str, seconds: int) -> Load:
     """Load one URL with wrk, 16 connections, one thread; requests per second and p99."""
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
-         f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", result.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
@@ -209,9 +233,11 @@ class Project:
         if answers["framework"] == "django":  # as the Dockerfile does when it builds the image
             subprocess.run(
                 [*self.command("web")[:1], "manage", "collectstatic", "--no-input"],
-                cwd=self.path, check=True, capture_output=True,
+                cwd=self.path,
+                check=True,
+                capture_output=True,
                 env=os.environ | self.environment("WARNING"),
-            )  # fmt: skip
+            )
 
     def environment(self, log_level: str, **extra: str) -> dict[str, str]:
         """The production environment of the project, one web worker, at this log level."""
@@ -251,9 +277,12 @@ def throughput_rows(project: Project, framework: str, plan: Settings) -> list[Ro
     database = project.path / "benchmark.db"
     database_url = f"sqlite:///{database}"
     subprocess.run(
-        project.command("release"), cwd=project.path, check=True, capture_output=True,
+        project.command("release"),
+        cwd=project.path,
+        check=True,
+        capture_output=True,
         env=os.environ | project.environment("WARNING", DATABASE_URL=database_url),
-    )  # fmt: skip
+    )
     bare_env = {"DATABASE_URL": database_url}
     with serving(project.bare_command(framework), project.path, bare_env) as bare:
         for level in ("INFO", "WARNING"):
@@ -270,7 +299,12 @@ def throughput_rows(project: Project, framework: str, plan: Settings) -> list[Ro
                         plan.rounds,
                     )
                     label = "request line logged" if level == "INFO" else "no request line"
-                    rows.append(load_row(f"{framework} `GET {path}` req/s, `LOG_LEVEL={level}` ({label})", *measured))
+                    rows.append(
+                        load_row(
+                            f"{framework} `GET {path}` req/s, `LOG_LEVEL={level}` ({label})",
+                            *measured,
+                        )
+                    )
     return rows
 
 
@@ -308,14 +342,21 @@ def startup_rows(project: Project, framework: str, plan: Settings) -> list[Row]:
             (project.bare_command(framework), {}, bare_times, bare_rss),
         ):
             port = free_port()
-            server = Server(command, project.path, {**env, "PORT": str(port)} | bind_env(command, port), port)
+            server = Server(
+                command, project.path, {**env, "PORT": str(port)} | bind_env(command, port), port
+            )
             try:
                 times.append(server.first_answer())
                 memory.append(server.rss_mb())
             finally:
                 server.stop()
     return [
-        Row(f"{framework} web answers its first request after exec (no database)", ours_times, bare_times, "s"),
+        Row(
+            f"{framework} web answers its first request after exec (no database)",
+            ours_times,
+            bare_times,
+            "s",
+        ),
         Row(f"{framework} master RSS", [m for m, _ in ours_rss], [m for m, _ in bare_rss], "MB"),
         Row(f"{framework} worker RSS", [w for _, w in ours_rss], [w for _, w in bare_rss], "MB"),
     ]
@@ -330,9 +371,12 @@ def job_row(project: Project, queue: str, services: BackingServices, plan: Setti
     done: dict[str, float] = {}
     arrived = threading.Condition()
     worker = subprocess.Popen(
-        project.command("worker"), cwd=project.path, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=os.environ | environment,
-    )  # fmt: skip
+        project.command("worker"),
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | environment,
+    )
 
     def read_worker_output() -> None:
         for line in worker.stdout or ():
@@ -361,7 +405,9 @@ def job_row(project: Project, queue: str, services: BackingServices, plan: Setti
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
-    return Row(f"job round trip `POST /api/jobs` → `job.done`, {queue}, p50 / p99", samples, unit="ms")
+    return Row(
+        f"job round trip `POST /api/jobs` → `job.done`, {queue}, p50 / p99", samples, unit="ms"
+    )
 
 
 def generation_row(template: Path, workdir: Path, plan: Settings) -> Row:
@@ -371,27 +417,50 @@ def generation_row(template: Path, workdir: Path, plan: Settings) -> Row:
     (one_file / "copier.yml").write_text("name:\n  type: str\n  default: x\n")
     (one_file / "README.md.jinja").write_text("# {{ name }}\n")
     copier = str(Path(sys.executable).parent / "copier")
-    answers = ["-d", "project_name=Sample Service", "-d", "framework=fastapi",
-               "-d", "database=postgresql", "-d", "queue=redis"]  # fmt: skip
+    answers = [
+        "-d",
+        "project_name=Sample Service",
+        "-d",
+        "framework=fastapi",
+        "-d",
+        "database=postgresql",
+        "-d",
+        "queue=redis",
+    ]
     ours, theirs = [], []
     for number in range(plan.renders):
         for source, extra, samples in ((template, answers, ours), (one_file, [], theirs)):
             destination = workdir / f"copy-{source.name}-{number}"
             started = time.perf_counter()
             subprocess.run(
-                [copier, "copy", "--trust", "--defaults", "--quiet", *extra, str(source), str(destination)],
-                check=True, capture_output=True,
-            )  # fmt: skip
+                [
+                    copier,
+                    "copy",
+                    "--trust",
+                    "--defaults",
+                    "--quiet",
+                    *extra,
+                    str(source),
+                    str(destination),
+                ],
+                check=True,
+                capture_output=True,
+            )
             samples.append(time.perf_counter() - started)
-    return Row("`copier copy` of fastapi-postgresql-redis vs a one-question, one-file template", ours, theirs, "s")
+    return Row(
+        "`copier copy` of fastapi-postgresql-redis vs a one-question, one-file template",
+        ours,
+        theirs,
+        "s",
+    )
 
 
 def figure(values: list[float], digits: int) -> str:
     """The median, and the range when there is more than one value."""
     median = f"{statistics.median(values):,.{digits}f}"
-    if len(values) < 2:  # noqa: PLR2004
+    if len(values) < 2:
         return median
-    return f"{median} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
+    return f"{median} ({min(values):,.{digits}f}{EN_DASH}{max(values):,.{digits}f})"
 
 
 def table(rows: list[Row]) -> str:
@@ -411,7 +480,7 @@ def table(rows: list[Row]) -> str:
             generated = figure(row.generated, digits) + unit
         bare = figure(row.bare, digits) + unit if row.bare else "—"
         ratio = (
-            f"**{statistics.median(row.generated) / statistics.median(row.bare):.2f}×**"
+            f"**{statistics.median(row.generated) / statistics.median(row.bare):.2f}{TIMES}**"
             if row.bare
             else "—"
         )
@@ -470,12 +539,20 @@ def main() -> None:
         template = snapshot(workdir / "template")
         try:
             for framework in plan.frameworks:
-                project = Project(template, workdir, {"framework": framework, "database": "sqlite", "queue": "none"})
+                project = Project(
+                    template,
+                    workdir,
+                    {"framework": framework, "database": "sqlite", "queue": "none"},
+                )
                 rows += throughput_rows(project, framework, plan)
-                project = Project(template, workdir, {"framework": framework, "database": "none", "queue": "none"})
+                project = Project(
+                    template, workdir, {"framework": framework, "database": "none", "queue": "none"}
+                )
                 rows += startup_rows(project, framework, plan)
             for queue in plan.queues:
-                project = Project(template, workdir, {"framework": "fastapi", "database": "none", "queue": queue})
+                project = Project(
+                    template, workdir, {"framework": "fastapi", "database": "none", "queue": queue}
+                )
                 rows.append(job_row(project, queue, services, plan))
             rows.append(generation_row(template, workdir, plan))
         finally:

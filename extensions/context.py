@@ -466,7 +466,7 @@ class CompiledStrings(Extension):
         compile_string = environment.from_string
         cached = functools.lru_cache(maxsize=1024)(compile_string)
 
-        def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
             if globals is None and template_class is None and isinstance(source, str):
                 return cached(source)
             return compile_string(source, globals, template_class)

@@ -1,4 +1,4 @@
-"""A bare one-file Django app, the baseline of the generated Django service: its views, no middleware.
+"""A bare one-file Django app, the baseline of the generated Django service: no middleware.
 
 /api/items reads the database DATABASE_URL names (SQLite); without it there is no database.
 """

@@ -20,7 +20,9 @@ if "DATABASE_URL" in os.environ:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(os.environ["DATABASE_URL"])
-    LIST_ITEMS = text("SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset")
+    LIST_ITEMS = text(
+        "SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset"
+    )
 
     @app.get("/api/items")
     def list_items(limit: int = 20, offset: int = 0) -> list[dict[str, object]]:
