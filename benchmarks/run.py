@@ -393,7 +393,7 @@ def job_row(project: Project, queue: str, services: BackingServices, plan: Setti
     try:
         with serving(project.command("web"), project.path, environment) as web:
             for number in range(plan.jobs + 1):
-                connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=5)
+                connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=60)
                 sent = time.perf_counter()
                 connection.request("POST", "/api/jobs", "{}", {"Content-Type": "application/json"})
                 job_id = json.loads(connection.getresponse().read())["job_id"]
@@ -578,20 +578,26 @@ PAGE = """\
 # Performance
 
 How the generated service compares with a bare app of the same framework, measured side by side in
-one run of `uv run python benchmarks/run.py` (the template repository's benchmark; `--quick` is the
-short run CI uses to prove it still works).
+one run of `uv run python benchmarks/run.py` (in the template's repository; `--quick` is the short
+run CI uses to prove that the benchmark still works, its figures mean nothing).
 
 - **When and where**: {date}; {machine}; load average {load} ({minutes:.0f} minutes).
-- **How**: each framework's sqlite variant (requests) and its variant without a database
-  (start-up and memory), each next to a bare app of the same framework
-  (`benchmarks/bare/`: the same two routes, no middleware, no logging) run from the generated
-  project's environment, on the same gunicorn worker class, one worker, `APP_ENV=production`; wrk
-  with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds} rounds alternating
-  between the two. Figures are medians, with the range of the rounds in brackets; the ratio is
-  generated ÷ bare. Start-up and memory: {plan.starts} starts each, alternating; memory is read
-  once `/healthz` answers. Jobs: {plan.jobs} jobs one after another through a FastAPI variant and
-  one worker. Generation: the `copier` command, {plan.renders} times each, alternating.
-- **Noise**: the machine is shared; compare ratios, not absolute figures, and read the ranges.
+- **What**: each framework's sqlite variant (requests) and its variant without a database (start-up
+  and memory), each next to a bare app of the same framework (`benchmarks/bare/`: the same routes,
+  no middleware, no logging, no settings), run from the generated project's environment so that
+  every library has the same version, on the same gunicorn worker class, one worker,
+  `APP_ENV=production`, standard output read from a pipe.
+- **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
+  rounds alternating between the two; figures are medians with the range of the rounds in
+  brackets, and the ratio is generated ÷ bare. Start-up and memory: {plan.starts} starts each,
+  alternating, from exec to the first 200 from `/healthz`; memory is read then. Jobs:
+  {plan.jobs} jobs one after another through a FastAPI variant and one worker process.
+  Generation: the `copier` command, {plan.renders} times each, alternating.
+- **Noise**: the machine is shared with other work (see the load average): absolute figures move
+  from run to run by a factor of two, ratios by about ±0.1. Compare ratios, and read the ranges.
+
+The request line costs one JSON log line per request (`LOG_LEVEL=INFO`, the production default); at
+`WARNING` no line is formatted or written. The bare apps log nothing at either level.
 
 {table}
 """
