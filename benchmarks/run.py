@@ -463,6 +463,16 @@ def figure(values: list[float], digits: int) -> str:
     return f"{median} ({min(values):,.{digits}f}{EN_DASH}{max(values):,.{digits}f})"
 
 
+def paired_ratio(generated: list[float], bare: list[float]) -> str:
+    """The median of each round's ratio (generated ÷ the bare round right after it), and their
+    range: a pair of rounds sees the same background load, so the ratio is steadier than either."""
+    ratios = [ours / theirs for ours, theirs in zip(generated, bare, strict=True)]
+    median = f"**{statistics.median(ratios):.2f}{TIMES}**"
+    if len(ratios) < 2:
+        return median
+    return f"{median} ({min(ratios):.2f}{EN_DASH}{max(ratios):.2f})"
+
+
 def table(rows: list[Row]) -> str:
     """The Markdown table of every row."""
     lines = [
@@ -479,11 +489,7 @@ def table(rows: list[Row]) -> str:
         else:
             generated = figure(row.generated, digits) + unit
         bare = figure(row.bare, digits) + unit if row.bare else "—"
-        ratio = (
-            f"**{statistics.median(row.generated) / statistics.median(row.bare):.2f}{TIMES}**"
-            if row.bare
-            else "—"
-        )
+        ratio = paired_ratio(row.generated, row.bare) if row.bare else "—"
         p99 = (
             f"{statistics.median(row.generated_p99):.1f} / {statistics.median(row.bare_p99):.1f}"
             if row.generated_p99
@@ -589,12 +595,14 @@ run CI uses to prove that the benchmark still works, its figures mean nothing).
   `APP_ENV=production`, standard output read from a pipe.
 - **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
   rounds alternating between the two; figures are medians with the range of the rounds in
-  brackets, and the ratio is generated ÷ bare. Start-up and memory: {plan.starts} starts each,
+  brackets; the ratio is the median of each round's generated ÷ the bare round right after it,
+  with the range of those ratios. Start-up and memory: {plan.starts} starts each,
   alternating, from exec to the first 200 from `/healthz`; memory is read then. Jobs:
   {plan.jobs} jobs one after another through a FastAPI variant and one worker process.
   Generation: the `copier` command, {plan.renders} times each, alternating.
-- **Noise**: the machine is shared with other work (see the load average): absolute figures move
-  from run to run by a factor of two, ratios by about ±0.1. Compare ratios, and read the ranges.
+- **Noise**: the machine is shared with other work (see the load average, on 2 cores): absolute
+  figures move from round to round by up to a factor of three under such load. Read each ratio
+  with its range; a range wider than ±0.1 says the run was too noisy to decide.
 
 The request line costs one JSON log line per request (`LOG_LEVEL=INFO`, the production default); at
 `WARNING` no line is formatted or written. The bare apps log nothing at either level.

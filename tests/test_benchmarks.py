@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CELL = r" ([^|]+) \|"
 # | figure | generated | bare | ratio | p99 ms generated / bare |
 ROW = re.compile(r"^\|" + CELL * 5 + "$")
-RATIO = re.compile(r"^\*\*\d+\.\d\d\N{MULTIPLICATION SIGN}\*\*$")
+RATIO = re.compile(
+    r"^\*\*\d+\.\d\d\N{MULTIPLICATION SIGN}\*\*( \(\d+\.\d\d\N{EN DASH}\d+\.\d\d\))?$"
+)
 
 
 @pytest.mark.slow
