@@ -48,4 +48,4 @@ def test_the_quick_benchmark_prints_a_table_of_every_figure(tmp_path: Path) -> N
     assert any("copier copy" in name for name in figures), figures
     for name in [*compared, *(name for name in figures if "copier copy" in name)]:
         assert RATIO.match(figures[name][4].strip()), figures[name].group(0)
-    assert output.read_text().count("\n|") == len(lines) - 1
+    assert "\n".join(lines) in output.read_text()
