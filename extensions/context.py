@@ -154,6 +154,7 @@ COMMAND_HELP = {
     "web": "Serve HTTP on 0.0.0.0:$PORT until SIGTERM, then let in-flight requests finish.",
     "release": "Run once per release, before new web processes start: apply migrations.",
     "migrate": "Apply pending database migrations; running it again does nothing.",
+    "createdb": "Create the database DATABASE_URL names, if its server does not have it yet.",
     "worker": "Consume jobs from $BROKER_URL until SIGTERM, then finish the current job.",
     "scheduler": "Send the periodic jobs on time; run exactly one of these.",
     "check": (
@@ -288,6 +289,13 @@ def env_vars(
             "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
             "INFO",
             "INFO",
+        ),
+        EnvVar(
+            "LOG_FORMAT",
+            "Log lines as text (readable; the default when APP_ENV=development) "
+            "or json (the default otherwise).",
+            "json",
+            None,
         ),
         EnvVar(
             "SECRET_KEY",
