@@ -54,6 +54,8 @@ class Database:
     default_port: int
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
     django_driver_requirement: str = ""
+    # The URL schemes DATABASE_URL may have, as platforms hand them out.
+    url_schemes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Broker:
     compose_image: str
     default_port: int
     requirement: str
+    # The URL schemes BROKER_URL may have.
+    url_schemes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class EnvVar:
     secret: bool = False
     # What compose.yaml sets, where it differs from the development default (e.g. host names).
     compose_value: str | None = None
+    # For a URL: the schemes it may have (the update report checks .env against them).
+    url_schemes: tuple[str, ...] = ()
 
 
 DATABASES: dict[str, Database] = {
@@ -88,6 +94,7 @@ DATABASES: dict[str, Database] = {
         url_example="postgresql://postgres:postgres@localhost:5432/{name}",
         compose_image="postgres:17",
         default_port=5432,
+        url_schemes=("postgres", "postgresql"),
     ),
     "mysql": Database(
         sqlalchemy_scheme="mysql+pymysql",
@@ -101,6 +108,7 @@ DATABASES: dict[str, Database] = {
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
         # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
         django_driver_requirement="pymysql[rsa]>=1.2",
+        url_schemes=("mysql", "mariadb"),
     ),
     "sqlite": Database(
         sqlalchemy_scheme="sqlite",
@@ -108,6 +116,7 @@ DATABASES: dict[str, Database] = {
         url_example="sqlite:///{name}.db",
         compose_image="",
         default_port=0,
+        url_schemes=("sqlite",),
     ),
 }
 
@@ -121,6 +130,7 @@ BROKERS: dict[str, Broker] = {
         compose_image="redis:7",
         default_port=6379,
         requirement="celery[redis]>=5.5",
+        url_schemes=("redis", "rediss"),
     ),
     "rabbitmq": Broker(
         url_example="amqp://guest:guest@localhost:5672//",
@@ -128,6 +138,7 @@ BROKERS: dict[str, Broker] = {
         compose_image="rabbitmq:4-management",
         default_port=5672,
         requirement="celery>=5.5",
+        url_schemes=("amqp", "amqps"),
     ),
 }
 
@@ -340,6 +351,7 @@ def env_vars(
                 required_in_production=True,
                 secret=answers.get("database") != "sqlite",
                 compose_value=in_compose,
+                url_schemes=database.url_schemes,
             )
         )
     if broker is not None:
@@ -354,6 +366,7 @@ def env_vars(
                 compose_value=broker.url_example.replace("@localhost:", "@broker:").replace(
                     "//localhost:", "//broker:"
                 ),
+                url_schemes=broker.url_schemes,
             ),
             EnvVar(
                 "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"

@@ -170,13 +170,20 @@ def assert_project_tests_pass(
     assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]
 
 
-def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_path: Path) -> None:
+def test_a_line_changed_on_both_sides_is_a_reported_conflict(
+    history: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     project = generate_old(history, tmp_path / "service", {"database": "sqlite"})
     logs = project.path / "src" / project.package / "logs.py"
     logs.write_text(logs.read_text().replace(OLD_DOCSTRING, '"""Our own logging setup."""', 1))
     commit_all(project.path, "Our docstring")
+    capfd.readouterr()
 
     update(project)
+
+    report = capfd.readouterr().out
+    assert f"conflict: src/{project.package}/logs.py" in report
+    assert "pyproject.toml changed" not in report
 
     text = logs.read_text()
     assert "<<<<<<< before updating" in text
@@ -185,6 +192,37 @@ def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_
     assert "logs.py" in git(project.path, "diff", "--name-only", "--diff-filter=U") + git(
         project.path, "status", "--porcelain"
     )
+
+
+def test_the_update_report_names_stale_env_values_and_a_changed_pyproject(
+    history: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(history, tmp_path / "service", {"database": "none", "queue": "redis"})
+    # The developer's .env, as the README says to make it (git ignores it).
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(project, queue="rabbitmq")
+
+    report = capfd.readouterr().out
+    assert "conflict:" not in report
+    assert "pyproject.toml changed: run `uv lock`" in report
+    (stale_url,) = [line for line in report.splitlines() if ".env: BROKER_URL" in line]
+    assert "redis://" in stale_url
+    assert "amqp:// or amqps://" in stale_url
+    assert ".env: BROKER_VISIBILITY_TIMEOUT is no longer read" in report
+
+
+def test_an_update_with_nothing_to_do_reports_so(
+    history: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(history, tmp_path / "service", {"database": "sqlite"})
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(project)
+
+    assert "Update report: no conflicts" in capfd.readouterr().out
 
 
 @pytest.mark.parametrize(
