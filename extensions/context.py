@@ -7,6 +7,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -486,6 +487,8 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "dependencies": requirements(framework, database, broker),
         "dev_dependencies": dev_requirements(framework),
         "lock_file": f"locks/{framework}-{database_answer}-{queue_answer}.lock",
+        # LICENSE's year; an update renders old and new with the same year, so it stays as it was.
+        "copyright_year": datetime.now(UTC).year,
     }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from datetime import UTC, datetime
 
 import pytest
 import yaml
 
+from extensions.variants import choices
 from tests.conftest import VARIANTS, Project, variant_params
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
@@ -139,3 +141,28 @@ def test_every_variant_has_a_lock_and_every_lock_a_variant() -> None:
 
     locks = {path.stem for path in (TEMPLATE_ROOT / "locks").glob("*.lock")}
     assert locks == {variant_id(variant) for variant in VARIANTS}
+
+
+# A phrase from each licence's official text, so that a LICENSE file is known to hold the real one.
+LICENCE_PHRASES = {
+    "MIT": "Permission is hereby granted, free of charge, to any person obtaining a copy",
+    "Apache-2.0": "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+    "BSD-3-Clause": "Neither the name of the copyright holder nor the names of its",
+}
+
+
+@pytest.mark.parametrize("licence", choices("license"))
+def test_a_licence_file_holds_the_licence_with_year_and_author(generate, licence: str) -> None:
+    project = generate(database="none", license=licence, author_name="Orders Team")
+    licence_file = project.path / "LICENSE"
+
+    if licence not in LICENCE_PHRASES:
+        assert not licence_file.exists()
+        assert "license =" not in (project.path / "pyproject.toml").read_text()
+        return
+    text = licence_file.read_text()
+    assert LICENCE_PHRASES[licence] in text
+    (notice,) = [line for line in text.splitlines() if line.strip().startswith("Copyright ")]
+    assert str(datetime.now(UTC).year) in notice
+    assert "Orders Team" in notice
+    assert f'license = "{licence}"' in (project.path / "pyproject.toml").read_text()
