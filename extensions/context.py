@@ -408,7 +408,8 @@ FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
 }
 
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
-    "fastapi": ["httpx>=0.28"],
+    # Starlette's test client runs on httpx2 and warns when it has to fall back to httpx.
+    "fastapi": ["httpx>=0.28", "httpx2>=2.16"],
     "flask": ["httpx>=0.28"],
     "django": ["httpx>=0.28", "pytest-django>=4.9"],
 }
