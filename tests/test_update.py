@@ -64,9 +64,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repository
 
 
-def generate_old(history: Path, destination: Path, answers: dict[str, str]) -> Project:
+def generate_old(
+    history: Path, destination: Path, answers: dict[str, str], vcs_ref: str | None = "v0.1.0"
+) -> Project:
     """Generate from v0.1.0 and commit, as a team did when it started its service."""
-    render(history, destination, answers, vcs_ref="v0.1.0")
+    render(history, destination, answers, vcs_ref=vcs_ref)
     git(destination, "init", "-q", "-b", "main")
     commit_all(destination, "Generate from the template")
     recorded = yaml.safe_load((destination / ".copier-answers.yml").read_text())
@@ -288,3 +290,30 @@ def test_an_answer_under_a_renamed_question_is_carried_over(
     assert "db_engine" not in answers
     assert_no_conflicts(project)
     assert "sqlite" in (project.path / ".env.example").read_text()
+
+
+def test_before_the_first_tag_an_update_follows_the_newest_commit(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    repository = snapshot(tmp_path_factory.mktemp("untagged"))
+    logs = repository / LOGS_TEMPLATE
+    current = logs.read_text()
+    git(repository, "init", "-q", "-b", "main")
+    logs.write_text(current.replace(NEW_DOCSTRING, OLD_DOCSTRING, 1))
+    commit_all(repository, "Before any release")
+    project = generate_old(repository, tmp_path / "service", {"database": "none"}, vcs_ref=None)
+    generated_from = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    logs.write_text(current)
+    commit_all(repository, "Still no release")
+    capfd.readouterr()
+
+    run_update(project.path, defaults=True, overwrite=True, unsafe=True, quiet=True)
+
+    updated_to = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    assert (generated_from, updated_to) == (
+        git(repository, "rev-parse", "--short", "HEAD~1").strip(),
+        git(repository, "rev-parse", "--short", "HEAD").strip(),
+    )
+    logs_file = project.path / "src" / project.package / "logs.py"
+    assert logs_file.read_text().startswith(NEW_DOCSTRING)
+    assert "Update report: no conflicts" in capfd.readouterr().out
