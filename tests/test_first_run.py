@@ -136,8 +136,9 @@ def assert_admin_commands_explain(project: Project, failures: dict[str, tuple[st
     """Each admin command, given each failure, exits non-zero with one line naming it."""
     cases = [
         (command, failure, url, expected)
-        for command in ADMIN_COMMANDS
+        for command in (*ADMIN_COMMANDS, "createdb")
         for failure, (url, expected) in failures.items()
+        if (command, failure) != ("createdb", "missing")
     ]
     executable = project.path / ".venv" / "bin" / project.package
 
