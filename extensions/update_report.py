@@ -87,16 +87,13 @@ def stale_env_values(
         variable = declared.get(name)
         if variable is None:
             if name in any_variant:
-                problems.append(f".env: {name} is no longer read with these answers: remove it")
+                problems.append(f".env: {name} is no longer read: remove it")
             continue
         schemes = variable["url_schemes"]
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if schemes and value and scheme not in schemes:
             expected = " or ".join(f"{option}://" for option in schemes)
-            problems.append(
-                f".env: {name} is a {scheme or 'non'}:// URL; these answers need {expected} "
-                "(see .env.example)"
-            )
+            problems.append(f".env: {name} is {scheme or 'not'}://; these answers need {expected}")
     new = [
         name
         for name, variable in declared.items()
@@ -105,9 +102,7 @@ def stale_env_values(
         and variable["development_default"] is not None
     ]
     if new:
-        problems.append(
-            f".env: {', '.join(new)} arrived with this update: copy from .env.example and set them"
-        )
+        problems.append(f".env: new {', '.join(new)}: see .env.example")
     return problems
 
 
@@ -116,13 +111,12 @@ def report(project: Path) -> list[str]:
     lines = [
         f"conflict: {name}: apply its hunks by hand, then delete it"
         if name.endswith(".rej")
-        else f"conflict: {name}: keep one side or combine them, then `git add` it"
+        else f"conflict: {name}: combine both sides, then `git add` it"
         for name in conflicts(project)
     ]
     if pyproject_changed(project):
         lines.append(
-            "pyproject.toml changed: run `uv lock` (uv.lock is yours; "
-            "`uv sync --locked` fails until you do)"
+            "pyproject.toml changed: run `uv lock` (`uv sync --locked` fails until you do)"
         )
     env_file = project / ".env"
     answers_file = project / ".copier-answers.yml"
