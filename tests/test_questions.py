@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from extensions.context import (
+from extensions.names import (
     email_problem,
     is_package_name,
     is_slug,
