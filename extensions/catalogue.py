@@ -99,6 +99,13 @@ class Database:
     admin_database: str = ""
     # How the tests drop a database they made, `{name}` its name, even with connections left open.
     drop_statement: str = ""
+    # How to ask whether a database exists ({name}: the driver's parameter) and to create one.
+    exists_query: str = ""
+    create_statement: str = ""
+    # What the driver's connection errors say, by cause (regular expressions over their text).
+    missing_database_error: str = ""
+    refused_credentials_error: str = ""
+    unreachable_error: str = ""
     # A URL of another database kind, which the settings must refuse.
     foreign_url: str = ""
     # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
@@ -155,7 +162,8 @@ FRAMEWORKS: dict[str, Framework] = {
         web_app="{package}.app:app",
         web_worker_class="uvicorn_worker.UvicornWorker",
         requirements=("fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"),
-        dev_requirements=("httpx>=0.28",),
+        # Starlette's test client runs on httpx2 and warns when it has to fall back to httpx.
+        dev_requirements=("httpx>=0.28", "httpx2>=2.16"),
         code_folders=("fastapi", "sqlalchemy"),
         is_asgi=True,
     ),
@@ -219,6 +227,11 @@ DATABASES: dict[str, Database] = {
         django_engine="django.db.backends.postgresql",
         admin_database="postgres",
         drop_statement="DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        exists_query="SELECT 1 FROM pg_database WHERE datname = {name}",
+        create_statement="CREATE DATABASE {name}",
+        missing_database_error="database .+ does not exist",
+        refused_credentials_error="authentication failed|role .+ does not exist|no password",
+        unreachable_error="Connection refused|timeout expired|could not translate host",
         url_query_example="?sslmode=require",
         django_url_cases=(
             """(
@@ -260,6 +273,11 @@ DATABASES: dict[str, Database] = {
         django_engine="django.db.backends.mysql",
         admin_database="information_schema",
         drop_statement="DROP DATABASE IF EXISTS {name}",
+        exists_query="SELECT 1 FROM information_schema.schemata WHERE schema_name = {name}",
+        create_statement="CREATE DATABASE {name} CHARACTER SET utf8mb4",
+        missing_database_error="Unknown database",
+        refused_credentials_error="Access denied",
+        unreachable_error="Can.t connect|Unknown MySQL server host|Lost connection",
         url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
         django_url_cases=(
             """(

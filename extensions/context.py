@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,12 @@ from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
 from extensions.files import excluded_paths, layout  # noqa: E402
-from extensions.names import is_email, is_package_name, is_slug, slugify  # noqa: E402
+from extensions.names import (  # noqa: E402
+    email_problem,
+    package_name_problem,
+    slug_problem,
+    slugify,
+)
 from extensions.processes import COMMAND_HELP, deployment_facts, process_types  # noqa: E402
 
 
@@ -84,6 +90,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "dependencies": requirements(framework, database, broker),
         "dev_dependencies": dev_requirements(framework, database, broker),
         "lock_file": f"locks/{framework.name}-{database_answer}-{queue_answer}.lock",
+        # LICENSE's year; an update renders old and new with the same year, so it stays as it was.
+        "copyright_year": datetime.now(UTC).year,
+        "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
@@ -97,7 +106,7 @@ class DerivedContext(ContextHook):
         """Update the Copier context in place; answers may be missing while defaults render."""
         answers = tuple(
             (key, context.get(key))
-            for key in ("framework", "database", "queue", "package_name")
+            for key in ("framework", "database", "queue", "package_name", "license")
             if context.get(key) is not None
         )
         context.update(derived_context_of(answers))
@@ -150,8 +159,8 @@ class Filters(Extension):
         super().__init__(environment)
         environment.filters.update(
             slugify=slugify,
-            is_slug=is_slug,
-            is_package_name=is_package_name,
-            is_email=is_email,
+            slug_problem=slug_problem,
+            package_name_problem=package_name_problem,
+            email_problem=email_problem,
             code_folder=code_folder,
         )

@@ -574,10 +574,11 @@ def test_the_documented_first_step_applies_what_the_release_job_needs(
         assert needed <= names, f"{overlay.name}: the first step misses {needed - names}"
 
 
-def test_the_workflow_passes_actionlint(deployment: Deployment) -> None:
-    workflow = deployment.project.path / ".github/workflows/ci.yml"
+def test_the_workflows_pass_actionlint(deployment: Deployment) -> None:
+    workflows = sorted((deployment.project.path / ".github/workflows").glob("*.yml"))
+    assert {path.name for path in workflows} >= {"ci.yml", "template-update.yml"}
     result = subprocess.run(
-        [tool("actionlint"), f"-shellcheck={tool('shellcheck')}", str(workflow)],
+        [tool("actionlint"), f"-shellcheck={tool('shellcheck')}", *map(str, workflows)],
         capture_output=True,
         text=True,
         check=False,

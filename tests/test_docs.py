@@ -32,3 +32,26 @@ def test_the_docs_build_strictly_with_generated_tables(tmp_path: Path) -> None:
         assert f"<code>{name}</code>" in environment
     for question in ("framework", "database", "queue", "python_version"):
         assert f"<code>{question}</code>" in options
+
+
+UPDATE_COMMAND = "uvx --with copier-template-extensions copier update --trust --defaults"
+
+
+def test_the_update_command_is_written_the_same_way_everywhere() -> None:
+    places = [
+        ROOT / "README.md",
+        ROOT / "copier.yml",
+        ROOT / "template" / "README.md.jinja",
+        ROOT / "template" / ".github" / "workflows" / "template-update.yml",
+        *sorted((ROOT / "docs").glob("*.md")),
+    ]
+    commands = []
+    for place in places:
+        for line in place.read_text().splitlines():
+            # A command, not a mention of the operation: Copier's options follow it.
+            if "copier update --" in line:
+                commands.append((place.name, line))
+
+    assert len(commands) >= 4, commands
+    for name, line in commands:
+        assert UPDATE_COMMAND in line, f"{name}: {line.strip()}"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from extensions.variants import choices
 from tests.conftest import VARIANTS, Project, load_yaml, load_yaml_documents, variant_params
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
@@ -186,3 +188,28 @@ def test_the_readme_lists_paths_the_project_has(project: Project) -> None:
     assert listed
     for path in listed:
         assert (project.path / path).exists(), f"README lists {path}, which the project lacks"
+
+
+# A phrase from each licence's official text, so that a LICENSE file is known to hold the real one.
+LICENCE_PHRASES = {
+    "MIT": "Permission is hereby granted, free of charge, to any person obtaining a copy",
+    "Apache-2.0": "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+    "BSD-3-Clause": "Neither the name of the copyright holder nor the names of its",
+}
+
+
+@pytest.mark.parametrize("licence", choices("license"))
+def test_a_licence_file_holds_the_licence_with_year_and_author(generate, licence: str) -> None:
+    project = generate(database="none", license=licence, author_name="Orders Team")
+    licence_file = project.path / "LICENSE"
+
+    if licence not in LICENCE_PHRASES:
+        assert not licence_file.exists()
+        assert "license =" not in (project.path / "pyproject.toml").read_text()
+        return
+    text = licence_file.read_text()
+    assert LICENCE_PHRASES[licence] in text
+    (notice,) = [line for line in text.splitlines() if line.strip().startswith("Copyright ")]
+    assert str(datetime.now(UTC).year) in notice
+    assert "Orders Team" in notice
+    assert f'license = "{licence}"' in (project.path / "pyproject.toml").read_text()

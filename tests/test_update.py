@@ -68,12 +68,14 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repository
 
 
-def generate_old(copie: Any, history: Path, answers: dict[str, str]) -> Project:
+def generate_old(
+    copie: Any, history: Path, answers: dict[str, str], vcs_ref: str | None = "v0.1.0"
+) -> Project:
     """Generate from v0.1.0 and commit, as a team did when it started its service."""
     result = copie.copy(
         extra_answers={"project_name": "Sample Service", **answers},
         template_dir=history,
-        vcs_ref="v0.1.0",
+        vcs_ref=vcs_ref,
     )
     if result.exception is not None:
         raise result.exception
@@ -188,13 +190,20 @@ def assert_project_tests_pass(
     assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]
 
 
-def test_a_line_changed_on_both_sides_is_a_reported_conflict(copie: Any, history: Path) -> None:
+def test_a_line_changed_on_both_sides_is_a_reported_conflict(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     project = generate_old(copie, history, {"database": "sqlite"})
     logs = project.path / "src" / project.package / "logs.py"
     logs.write_text(logs.read_text().replace(OLD_DOCSTRING, '"""Our own logging setup."""', 1))
     commit_all(project.path, "Our docstring")
+    capfd.readouterr()
 
     update(copie, project)
+
+    report = capfd.readouterr().out
+    assert f"conflict: src/{project.package}/logs.py" in report
+    assert "pyproject.toml changed" not in report
 
     text = logs.read_text()
     assert "<<<<<<< before updating" in text
@@ -203,6 +212,37 @@ def test_a_line_changed_on_both_sides_is_a_reported_conflict(copie: Any, history
     assert "logs.py" in git(project.path, "diff", "--name-only", "--diff-filter=U") + git(
         project.path, "status", "--porcelain"
     )
+
+
+def test_the_update_report_names_stale_env_values_and_a_changed_pyproject(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(copie, history, {"database": "none", "queue": "redis"})
+    # The developer's .env, as the README says to make it (git ignores it).
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(copie, project, queue="rabbitmq")
+
+    report = capfd.readouterr().out
+    assert "conflict:" not in report
+    assert "pyproject.toml changed: run `uv lock`" in report
+    (stale_url,) = [line for line in report.splitlines() if ".env: BROKER_URL" in line]
+    assert "redis://" in stale_url
+    assert "amqp:// or amqps://" in stale_url
+    assert ".env: BROKER_VISIBILITY_TIMEOUT is no longer read" in report
+
+
+def test_an_update_with_nothing_to_do_reports_so(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(copie, history, {"database": "sqlite"})
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(copie, project)
+
+    assert "Update report: no conflicts" in capfd.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -268,3 +308,30 @@ def test_an_answer_under_a_renamed_question_is_carried_over(
     assert "db_engine" not in answers
     assert_no_conflicts(project)
     assert "sqlite" in (project.path / ".env.example").read_text()
+
+
+def test_before_the_first_tag_an_update_follows_the_newest_commit(
+    copie: Any, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    repository = snapshot(tmp_path_factory.mktemp("untagged"))
+    logs = repository / LOGS_TEMPLATE
+    current = logs.read_text()
+    git(repository, "init", "-q", "-b", "main")
+    logs.write_text(current.replace(NEW_DOCSTRING, OLD_DOCSTRING, 1))
+    commit_all(repository, "Before any release")
+    project = generate_old(copie, repository, {"database": "none"}, vcs_ref=None)
+    generated_from = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    logs.write_text(current)
+    commit_all(repository, "Still no release")
+    capfd.readouterr()
+
+    run_update(project.path, defaults=True, overwrite=True, unsafe=True, quiet=True)
+
+    updated_to = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    assert (generated_from, updated_to) == (
+        git(repository, "rev-parse", "--short", "HEAD~1").strip(),
+        git(repository, "rev-parse", "--short", "HEAD").strip(),
+    )
+    logs_file = project.path / "src" / project.package / "logs.py"
+    assert logs_file.read_text().startswith(NEW_DOCSTRING)
+    assert "Update report: no conflicts" in capfd.readouterr().out
