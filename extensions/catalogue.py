@@ -7,6 +7,7 @@ Templates ask these entries for facts and capabilities (`database.is_file`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,23 @@ class Service:
     def health_command(self) -> str:
         """The health check as one shell command line (GitHub Actions' --health-cmd)."""
         return " ".join(self.health_test[1:])
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """A server on the test machine's loopback: where the tests find it, how CI starts it."""
+
+    # Where the tests find it unless TEST_<NAME>_URL says otherwise (tests/services.py).
+    url: str
+    # A shell command that starts it when nothing listens on its port (.ci/run, on Debian).
+    start: str
+
+    @property
+    def port(self) -> int:
+        """The port it listens on, from its URL."""
+        port = urlsplit(self.url).port
+        assert port is not None, f"{self.url} names no port"
+        return port
 
 
 @dataclass(frozen=True)
@@ -72,12 +90,15 @@ class Database:
     driver_requirement: str
     url_example: str
     default_port: int
-    # How compose and CI run a server of it (None for a file).
+    # How compose and CI run a server of it, and where the tests find one (None for a file).
     service: Service | None
+    local_server: LocalServer | None
     # Django's database backend ("" when Django does not use it through a URL).
     django_engine: str = ""
     # A database every server has, to connect to for CREATE/DROP DATABASE in tests.
     admin_database: str = ""
+    # How the tests drop a database they made, `{name}` its name, even with connections left open.
+    drop_statement: str = ""
     # A URL of another database kind, which the settings must refuse.
     foreign_url: str = ""
     # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
@@ -106,8 +127,12 @@ class Broker:
     url_example: str
     url_meaning: str
     requirement: str
-    # How compose and CI run it.
+    # How compose and CI run it, and where the template's tests find one.
     service: Service
+    local_server: LocalServer
+    # How the tests give each generated project a namespace of its own on one server: "key prefix"
+    # or "virtual host" (tests/services.py has a recipe for each).
+    test_namespace: str
     # The URL schemes the settings accept, and example URLs of them for the tests.
     url_schemes: tuple[str, ...]
     url_kind: str
@@ -187,8 +212,13 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD-SHELL", "pg_isready -U postgres -d {package}"),
             data_path="/var/lib/postgresql/data",
         ),
+        local_server=LocalServer(
+            url="postgresql://postgres@127.0.0.1:5432/postgres",
+            start='pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start',
+        ),
         django_engine="django.db.backends.postgresql",
         admin_database="postgres",
+        drop_statement="DROP DATABASE IF EXISTS {name} WITH (FORCE)",
         url_query_example="?sslmode=require",
         django_url_cases=(
             """(
@@ -223,8 +253,13 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "-pmysql"),
             data_path="/var/lib/mysql",
         ),
+        local_server=LocalServer(
+            url="mysql://root@127.0.0.1:3306/",
+            start="start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd",
+        ),
         django_engine="django.db.backends.mysql",
         admin_database="information_schema",
+        drop_statement="DROP DATABASE IF EXISTS {name}",
         url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
         django_url_cases=(
             """(
@@ -254,6 +289,7 @@ DATABASES: dict[str, Database] = {
         url_example="sqlite:///{name}.db",
         default_port=0,
         service=None,
+        local_server=None,
         django_engine="django.db.backends.sqlite3",
         django_url_cases=(
             """("sqlite:///relative.db", {"NAME": "relative.db"}),""",
@@ -277,6 +313,14 @@ BROKERS: dict[str, Broker] = {
         service=Service(
             image="redis:7", environment=(), ports=(6379,), health_test=("CMD", "redis-cli", "ping")
         ),
+        local_server=LocalServer(
+            url="redis://127.0.0.1:6379",
+            start=(
+                'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+                "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+            ),
+        ),
+        test_namespace="key prefix",
         url_schemes=("redis", "rediss"),
         url_kind="a redis:// or rediss:// URL",
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
@@ -300,6 +344,10 @@ BROKERS: dict[str, Broker] = {
             health_interval="5s",
             health_timeout="10s",
         ),
+        local_server=LocalServer(
+            url="amqp://guest:guest@127.0.0.1:5672/", start="rabbitmq-server -detached"
+        ),
+        test_namespace="virtual host",
         url_schemes=("amqp", "amqps"),
         url_kind="an amqp:// or amqps:// URL",
         accepted_urls=(

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.conftest import VARIANTS, Project, variant_params
+from tests.conftest import VARIANTS, Project, load_yaml, load_yaml_documents, variant_params
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
 TEXT_SUFFIXES = {
@@ -30,9 +29,9 @@ TEXT_SUFFIXES = {
 
 
 @pytest.fixture(params=variant_params())
-def project(request: pytest.FixtureRequest, generate) -> Project:
-    """One variant, freshly rendered."""
-    return generate(**request.param)
+def project(request: pytest.FixtureRequest, rendered) -> Project:
+    """One variant, as Copier rendered it (once per worker, shared by the checks of this file)."""
+    return rendered(request.param)
 
 
 def text_files(project: Project) -> list[Path]:
@@ -68,7 +67,7 @@ def test_structured_files_parse(project: Project) -> None:
     tomllib.loads((project.path / "uv.lock").read_text())
     for relative in project.files():
         if relative.suffix in {".yml", ".yaml"}:
-            documents = list(yaml.safe_load_all((project.path / relative).read_text()))
+            documents = load_yaml_documents((project.path / relative).read_text())
             assert documents and None not in documents, relative
 
 
@@ -124,7 +123,7 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), (
             f"{name} missing from .env.example"
         )
-    compose = yaml.safe_load((project.path / "compose.yaml").read_text())
+    compose = load_yaml((project.path / "compose.yaml").read_text())
     composed = compose["x-app"]["environment"]
     assert set(composed) <= set(names)
     assert "DATABASE_URL" in composed or not project.context["has_database"]
@@ -149,7 +148,7 @@ def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Pr
     settings = json.loads((folder / "devcontainer.json").read_text())
     services: dict[str, Any] = {}
     for name in settings["dockerComposeFile"]:
-        services |= yaml.safe_load((folder / name).read_text())["services"]
+        services |= load_yaml((folder / name).read_text())["services"]
 
     assert settings["service"] in settings["runServices"]
     assert set(settings["runServices"]) <= set(services)
@@ -158,7 +157,7 @@ def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Pr
     assert set(project.context["compose_backing_services"]) <= set(
         development.get("depends_on", {})
     )
-    app = yaml.safe_load((project.path / "compose.yaml").read_text())["x-app"]
+    app = load_yaml((project.path / "compose.yaml").read_text())["x-app"]
     assert app["environment"].items() <= development["environment"].items()
 
 
