@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -196,7 +197,7 @@ REGRESSION_VARIANTS = {
 }
 
 
-def regression_params() -> list[pytest.ParameterSet]:
+def regression_params() -> list[Any]:
     """Each regression with the variant of each framework it applies to."""
     return [
         pytest.param(
