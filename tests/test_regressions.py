@@ -83,8 +83,8 @@ REGRESSIONS = [
         "web logs at LOG_LEVEL",
         EVERY_FRAMEWORK,
         "server.py",
-        '"logconfig_dict": logging_config(self.settings.log_level)',
-        '"logconfig_dict": logging_config("INFO")',
+        "logging_config(self.settings.log_level, self.settings.log_style)",
+        'logging_config("INFO", self.settings.log_style)',
         ("tests/test_promises.py::test_the_web_server_logs_at_log_level",),
     ),
     Regression(
@@ -139,8 +139,9 @@ REGRESSIONS = [
         "an unhandled error is JSON",
         FASTAPI,
         "app.py",
-        'return JSONResponse(\n                {"detail": "Internal Server Error"},',
-        'return Response(\n                "Internal Server Error",',
+        'response = JSONResponse(\n                {"detail": "Internal Server Error"},',
+        # Starlette's plain Response: a text body, no JSON.
+        'response = JSONResponse.__base__(\n                "Internal Server Error",',
         (SERVER_ERROR_TEST,),
     ),
     Regression(
