@@ -54,6 +54,10 @@ class Database:
     url_example: str
     compose_image: str
     default_port: int
+    # The OpenTelemetry instrumentation of the driver Django talks to (SQLAlchemy has its own),
+    # as a requirement and as `module:Instrumentor`.
+    django_tracing_requirement: str
+    django_tracing_instrumentor: str
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
     django_driver_requirement: str = ""
 
@@ -90,6 +94,8 @@ DATABASES: dict[str, Database] = {
         url_example="postgresql://postgres:postgres@localhost:5432/{name}",
         compose_image="postgres:17",
         default_port=5432,
+        django_tracing_requirement="opentelemetry-instrumentation-psycopg>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.psycopg:PsycopgInstrumentor",
     ),
     "mysql": Database(
         sqlalchemy_scheme="mysql+pymysql",
@@ -98,6 +104,8 @@ DATABASES: dict[str, Database] = {
         url_example="mysql://root:mysql@localhost:3306/{name}",
         compose_image="mysql:8.4",
         default_port=3306,
+        django_tracing_requirement="opentelemetry-instrumentation-pymysql>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.pymysql:PyMySQLInstrumentor",
         # Django's MySQL backend is written for mysqlclient, a C extension with no Linux wheels: it
         # must be compiled against the MySQL client library, on every machine and in the image.
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
@@ -110,6 +118,8 @@ DATABASES: dict[str, Database] = {
         url_example="sqlite:///{name}.db",
         compose_image="",
         default_port=0,
+        django_tracing_requirement="opentelemetry-instrumentation-sqlite3>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.sqlite3:SQLite3Instrumentor",
     ),
 }
 
@@ -263,6 +273,7 @@ def env_vars(
             "",
             None,
         ),
+        *telemetry_env_vars(answers),
     ]
     if answers.get("framework") == "django":
         variables.append(
@@ -338,12 +349,79 @@ def env_vars(
     return variables
 
 
+def telemetry_env_vars(answers: dict[str, Any]) -> list[EnvVar]:
+    """The variables of traces, metrics and error reports: all off or local until one is set."""
+    slug = answers.get("project_slug") or answers.get("package_name", "service").replace("_", "-")
+    return [
+        EnvVar(
+            "METRICS_PORT",
+            "TCP port where web and worker processes serve Prometheus metrics at /metrics; "
+            "0 turns it off.",
+            "9464",
+            "9464",
+        ),
+        EnvVar(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector listens on port 4318); "
+            "unset or empty, no trace or metric is exported.",
+            "http://otel-collector:4318",
+            None,
+        ),
+        EnvVar(
+            "OTEL_SERVICE_NAME",
+            f"Service name on traces and metrics (default: {slug}).",
+            slug,
+            None,
+        ),
+        EnvVar(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "More attributes of every trace and metric, as key=value pairs separated by commas.",
+            "deployment.environment.name=production,service.namespace=shop",
+            None,
+        ),
+        EnvVar(
+            "OTEL_TRACES_SAMPLER",
+            "Which traces are kept (default: parentbased_always_on); e.g. parentbased_traceidratio.",
+            "parentbased_traceidratio",
+            None,
+        ),
+        EnvVar(
+            "OTEL_TRACES_SAMPLER_ARG",
+            "The sampler's argument, e.g. 0.1 to keep one trace in ten.",
+            "0.1",
+            None,
+        ),
+        EnvVar(
+            "SENTRY_DSN",
+            "Where error reports go: the DSN of a Sentry (or Sentry-protocol) project; "
+            "unset or empty, nothing is reported and the Sentry SDK is not loaded.",
+            "https://public-key@sentry.example.com/1",
+            None,
+        ),
+    ]
+
+
 FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
     # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
     "flask": ["apiflask>=3.1", "flask>=3.1"],
     "django": ["django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"],
 }
+
+# The maintained OpenTelemetry instrumentation of each framework.
+FRAMEWORK_TRACING_REQUIREMENTS: dict[str, str] = {
+    "fastapi": "opentelemetry-instrumentation-fastapi>=0.66b1",
+    "flask": "opentelemetry-instrumentation-flask>=0.66b1",
+    "django": "opentelemetry-instrumentation-django>=0.66b1",
+}
+
+# Traces and metrics over OTLP/HTTP (smaller than gRPC), Prometheus metrics, and error reports.
+TELEMETRY_REQUIREMENTS = [
+    "opentelemetry-exporter-otlp-proto-http>=1.45",
+    "opentelemetry-sdk>=1.45",
+    "prometheus-client>=0.21",
+    "sentry-sdk>=2.40",
+]
 
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
     "fastapi": ["httpx>=0.28"],
@@ -356,6 +434,7 @@ def requirements(framework: str, database: Database | None, broker: Broker | Non
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
     needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
     needed += FRAMEWORK_REQUIREMENTS.get(framework, [])
+    needed += [*TELEMETRY_REQUIREMENTS, FRAMEWORK_TRACING_REQUIREMENTS.get(framework, "")]
     if database is not None:
         driver = (framework == "django" and database.django_driver_requirement) or (
             database.driver_requirement
@@ -363,9 +442,17 @@ def requirements(framework: str, database: Database | None, broker: Broker | Non
         if driver:
             needed.append(driver)
         if framework != "django":
-            needed += ["alembic>=1.14", "sqlalchemy>=2.0.36"]
+            # Below 2.1 while the maintained OpenTelemetry instrumentation supports no later one.
+            needed += [
+                "alembic>=1.14",
+                "opentelemetry-instrumentation-sqlalchemy>=0.66b1",
+                "sqlalchemy>=2.0.36,<2.1",
+            ]
+        else:
+            needed.append(database.django_tracing_requirement)
     if broker is not None:
-        needed.append(broker.requirement)
+        needed += [broker.requirement, "opentelemetry-instrumentation-celery>=0.66b1"]
+    needed = [requirement for requirement in needed if requirement]
     return sorted(needed, key=str.lower)
 
 
@@ -435,7 +522,7 @@ class DerivedContext(ContextHook):
         """Update the Copier context in place; answers may be missing while defaults render."""
         answers = {
             key: context.get(key)
-            for key in ("framework", "database", "queue", "package_name")
+            for key in ("framework", "database", "queue", "package_name", "project_slug")
             if context.get(key) is not None
         }
         context.update(derived_context(answers))
