@@ -503,6 +503,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "broker": asdict(broker) if broker else None,
         "broker_url_example": broker.url_example if broker else "",
         "process_types": process_types,
+        # The process types that serve Prometheus metrics on METRICS_PORT.
+        "metrics_process_types": [name for name in process_types if name in ("web", "worker")],
+        "metrics_port": int(next(v.example for v in variables if v.name == "METRICS_PORT")),
         **deployment_facts(process_types, database_answer),
         "compose_backing_services": compose_backing_services,
         "web_app": web_app.format(package=package),

@@ -76,7 +76,7 @@ class _Receiver:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = _decoded(self.rfile.read(length), self.headers.get("Content-Encoding", ""))
                 with owner.lock:
