@@ -7,14 +7,16 @@ Generates the variant twice: from the template at git ref `--before` (the templa
 telemetry) and from the working tree. Starts three web processes (WEB_CONCURRENCY=1 each): before,
 after with telemetry off (no OTEL_*, no SENTRY_DSN: the default), and after with traces and metrics
 exported to a local OTLP receiver. Then loads each with wrk in turn, round after round, so that the
-noise of a shared machine falls on all three alike, and prints the median requests per second and
-the ratios to `before`. Needs wrk (`apt-get install wrk`).
+noise of a shared machine falls on all three alike, and prints the median requests per second, the
+ratios to `before`, and the server's CPU time per request: on a busy machine throughput swings with
+the neighbours' load, CPU time per request much less. Needs wrk (`apt-get install wrk`).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import statistics
 import subprocess
@@ -48,15 +50,30 @@ def installed(template: Path, destination: Path, variant: str) -> Path:
     return destination
 
 
-def requests_per_second(port: int, seconds: int) -> float:
-    """wrk's throughput for /healthz with 8 connections on one thread."""
+def cpu_seconds(process: Process) -> float:
+    """CPU time (user and system) used so far by the process and its children (Linux)."""
+    pid = process.popen.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for each in [str(pid), *children]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load(process: Process, port: int, seconds: int) -> tuple[float, float]:
+    """wrk on /healthz with 8 connections on one thread: requests per second, and the server's
+    CPU microseconds per request (steady where throughput swings with other load)."""
+    cpu_before = cpu_seconds(process)
     output = subprocess.run(
         ["wrk", "-t1", "-c8", f"-d{seconds}s", f"http://127.0.0.1:{port}/healthz"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    cpu = cpu_seconds(process) - cpu_before
+    served = int(re.search(r"(\d+) requests in", output).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), cpu / served * 1e6
 
 
 def main() -> None:
@@ -101,22 +118,33 @@ def main() -> None:
                 processes[name] = (process, port)
 
             samples: dict[str, list[float]] = {name: [] for name in processes}
+            cpu: dict[str, list[float]] = {name: [] for name in processes}
             for _ in range(arguments.rounds):
-                for name, (_, port) in processes.items():
-                    samples[name].append(requests_per_second(port, arguments.seconds))
+                for name, (process, port) in processes.items():
+                    throughput, cpu_per_request = load(process, port, arguments.seconds)
+                    samples[name].append(throughput)
+                    cpu[name].append(cpu_per_request)
         finally:
             for process, _ in processes.values():
                 process.stop()
             receiver.close()
 
-    baseline = statistics.median(samples["before"])
     print(f"/healthz throughput, {arguments.variant}, WEB_CONCURRENCY=1, wrk -t1 -c8, ")
-    print(f"median of {arguments.rounds} rounds of {arguments.seconds} s:\n")
-    print("| service | requests/s | ratio to before |")
-    print("| --- | ---: | ---: |")
+    print(f"{arguments.rounds} rounds of {arguments.seconds} s each:\n")
+    print(
+        "| service | requests/s | ratio to before | CPU µs per request "
+        "| throughput ratio by CPU (before µs / µs) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: |")
+    baseline_cpu = statistics.median(cpu["before"])
     for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"| {name} | {median:.0f} | {median / baseline:.3f} |")
+        # Each round's ratio compares runs seconds apart, which a drifting load shifts alike.
+        ratios = [value / base for value, base in zip(values, samples["before"], strict=True)]
+        per_request = statistics.median(cpu[name])
+        print(
+            f"| {name} | {statistics.median(values):.0f} | {statistics.median(ratios):.3f} "
+            f"| {per_request:.0f} | {baseline_cpu / per_request:.3f} |"
+        )
     print(f"\nspans received by the OTLP receiver: {len(receiver.spans)}")
 
 
