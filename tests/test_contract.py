@@ -515,7 +515,7 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(
         assert client.get(f"/api/items/{item['id']}").json()["processed"] is True
         if exports_telemetry(installed.answers):
             check_one_trace_from_request_to_job(
-                request.getfixturevalue("otlp"), web_process, item_done, installed
+                request.getfixturevalue("otlp"), web_process, worker, item_done, installed
             )
 
     assert total(scrape(worker), "jobs_total", outcome="done") >= 1
@@ -541,12 +541,18 @@ def ancestors(span: ReceivedSpan, spans: list[ReceivedSpan]) -> list[ReceivedSpa
 
 
 def check_one_trace_from_request_to_job(
-    otlp: OtlpReceiver, web_process: Process, done: dict[str, object], installed: Project
+    otlp: OtlpReceiver,
+    web_process: Process,
+    worker: Process,
+    done: dict[str, object],
+    installed: Project,
 ) -> None:
     """The request that queued the job, the job's run in the worker and its database query are
-    one trace; the worker's job.done line and the web's request line carry its ids."""
+    one trace; the worker's lines for the job and the web's request line carry its ids."""
     trace_id = str(done.get("trace_id", ""))
     assert len(trace_id) == 32, done
+    job_lines = [line for line in worker.json_lines() if line.get("job_id") == done["job_id"]]
+    assert {line.get("trace_id") for line in job_lines} == {trace_id}, job_lines
 
     def complete(spans: list[ReceivedSpan]) -> bool:
         return all(
