@@ -7,6 +7,7 @@ framework a variant uses.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -551,7 +552,11 @@ def check_one_trace_from_request_to_job(
     one trace; the worker's lines for the job and the web's request line carry its ids."""
     trace_id = str(done.get("trace_id", ""))
     assert len(trace_id) == 32, done
-    job_lines = [line for line in worker.json_lines() if line.get("job_id") == done["job_id"]]
+    # The worker is still running: a line being written has no newline yet.
+    written = [line for line in worker.stdout.splitlines(keepends=True) if line.endswith("\n")]
+    job_lines = [
+        parsed for parsed in map(json.loads, written) if parsed.get("job_id") == done["job_id"]
+    ]
     assert {line.get("trace_id") for line in job_lines} == {trace_id}, job_lines
 
     def complete(spans: list[ReceivedSpan]) -> bool:
