@@ -15,7 +15,8 @@ MATRIX_QUESTIONS = ("framework", "database", "queue")
 
 def load_questions() -> dict[str, Any]:
     """Read copier.yml."""
-    return yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    questions: dict[str, Any] = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    return questions
 
 
 def choices(question: str) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -41,7 +41,7 @@ def variant_params(applies: Callable[[dict[str, Any]], bool] | None = None) -> l
     ]
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip on a developer's machine; fail under CI, where every service must be there."""
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: every backing service must be reachable)")
@@ -54,7 +54,7 @@ class Project:
 
     path: Path
     answers: dict[str, str]
-    context: dict[str, object] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def package(self) -> str:

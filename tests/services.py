@@ -58,14 +58,14 @@ class BackingServices:
             import pymysql
 
             parts = urlsplit(self.mysql)
-            connection = pymysql.connect(
+            mysql_connection = pymysql.connect(
                 host=parts.hostname,
                 port=parts.port or 3306,
                 user=parts.username,
                 password=parts.password or "",
                 connect_timeout=CONNECT_TIMEOUT,
             )
-            with connection, connection.cursor() as cursor:
+            with mysql_connection, mysql_connection.cursor() as cursor:
                 cursor.execute(statement)
 
     def new_database(self, kind: str) -> str | None:

@@ -560,10 +560,11 @@ def check_one_trace_from_request_to_job(
     assert {line.get("trace_id") for line in job_lines} == {trace_id}, job_lines
 
     def complete(spans: list[ReceivedSpan]) -> bool:
-        return all(
-            any(test(span) for span in spans)
-            for test in (ReceivedSpan.is_server.fget, ReceivedSpan.is_consumer.fget)
-        ) and any(span.is_database for span in spans)
+        return (
+            any(span.is_server for span in spans)
+            and any(span.is_consumer for span in spans)
+            and any(span.is_database for span in spans)
+        )
 
     spans = otlp.wait_for_trace(trace_id, complete)
     assert complete(spans), [(span.service, span.name, span.kind) for span in spans]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -33,7 +35,7 @@ def project(request: pytest.FixtureRequest, generate) -> Project:
     return generate(**request.param)
 
 
-def text_files(project: Project) -> list:
+def text_files(project: Project) -> list[Path]:
     """The generated files a person reads (the lock is uv's, not ours)."""
     return [
         path for path in project.files() if path.suffix in TEXT_SUFFIXES and path.name != "uv.lock"
@@ -93,6 +95,11 @@ def test_files_exist_as_the_answers_say(project: Project) -> None:
         ".python-version",
         ".copier-answers.yml",
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
+        ".github/zizmor.yml",
+        ".pre-commit-config.yaml",
+        ".devcontainer/devcontainer.json",
+        ".devcontainer/compose.yaml",
         f"{package}/cli.py",
         f"{package}/config.py",
         f"{package}/logs.py",
@@ -123,6 +130,26 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
     assert "DATABASE_URL" in composed or not project.context["has_database"]
 
 
+def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
+    import json
+
+    folder = project.path / ".devcontainer"
+    settings = json.loads((folder / "devcontainer.json").read_text())
+    services: dict[str, Any] = {}
+    for name in settings["dockerComposeFile"]:
+        services |= yaml.safe_load((folder / name).read_text())["services"]
+
+    assert settings["service"] in settings["runServices"]
+    assert set(settings["runServices"]) <= set(services)
+    assert set(project.context["compose_backing_services"]) <= set(settings["runServices"])
+    development = services[settings["service"]]
+    assert set(project.context["compose_backing_services"]) <= set(
+        development.get("depends_on", {})
+    )
+    app = yaml.safe_load((project.path / "compose.yaml").read_text())["x-app"]
+    assert app["environment"].items() <= development["environment"].items()
+
+
 def test_the_dockerfile_passes_hadolint(project: Project) -> None:
     # Every rule, down to style, with no rule ignored.
     result = subprocess.run(
@@ -139,3 +166,12 @@ def test_every_variant_has_a_lock_and_every_lock_a_variant() -> None:
 
     locks = {path.stem for path in (TEMPLATE_ROOT / "locks").glob("*.lock")}
     assert locks == {variant_id(variant) for variant in VARIANTS}
+
+
+def test_the_readme_lists_paths_the_project_has(project: Project) -> None:
+    section = (project.path / "README.md").read_text().split("## Where things are")[1]
+    rows = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("| ")]
+    listed = [path for row in rows[2:] for path in re.findall(r"`([^`]+)`", row.split(" | ")[-1])]
+    assert listed
+    for path in listed:
+        assert (project.path / path).exists(), f"README lists {path}, which the project lacks"
