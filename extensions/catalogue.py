@@ -7,6 +7,7 @@ Templates ask these entries for facts and capabilities (`database.is_file`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,23 @@ class Service:
 
 
 @dataclass(frozen=True)
+class LocalServer:
+    """A server on the test machine's loopback: where the tests find it, how CI starts it."""
+
+    # Where the tests find it unless TEST_<NAME>_URL says otherwise (tests/services.py).
+    url: str
+    # A shell command that starts it when nothing listens on its port (.ci/run, on Debian).
+    start: str
+
+    @property
+    def port(self) -> int:
+        """The port it listens on, from its URL."""
+        port = urlsplit(self.url).port
+        assert port is not None, f"{self.url} names no port"
+        return port
+
+
+@dataclass(frozen=True)
 class Framework:
     """What the template needs to know about one answer to the `framework` question."""
 
@@ -54,6 +72,8 @@ class Framework:
     build_steps: tuple[str, ...] = ()
     # mypy plugins that teach the type checker what the framework's metaclasses and settings add.
     mypy_plugins: tuple[str, ...] = ("pydantic.mypy",)
+    # pytest filterwarnings entries for the framework's own deprecation notices about its tools.
+    ignored_test_warnings: tuple[str, ...] = ()
     # Environment variables only this framework reads (names of extensions/environment.py).
     own_variables: tuple[str, ...] = ()
     # The maintained OpenTelemetry instrumentation of the framework.
@@ -74,12 +94,22 @@ class Database:
     driver_requirement: str
     url_example: str
     default_port: int
-    # How compose and CI run a server of it (None for a file).
+    # How compose and CI run a server of it, and where the tests find one (None for a file).
     service: Service | None
+    local_server: LocalServer | None
     # Django's database backend ("" when Django does not use it through a URL).
     django_engine: str = ""
     # A database every server has, to connect to for CREATE/DROP DATABASE in tests.
     admin_database: str = ""
+    # How the tests drop a database they made, `{name}` its name, even with connections left open.
+    drop_statement: str = ""
+    # How to ask whether a database exists ({name}: the driver's parameter) and to create one.
+    exists_query: str = ""
+    create_statement: str = ""
+    # What the driver's connection errors say, by cause (regular expressions over their text).
+    missing_database_error: str = ""
+    refused_credentials_error: str = ""
+    unreachable_error: str = ""
     # A URL of another database kind, which the settings must refuse.
     foreign_url: str = ""
     # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
@@ -112,8 +142,12 @@ class Broker:
     url_example: str
     url_meaning: str
     requirement: str
-    # How compose and CI run it.
+    # How compose and CI run it, and where the template's tests find one.
     service: Service
+    local_server: LocalServer
+    # How the tests give each generated project a namespace of its own on one server: "key prefix"
+    # or "virtual host" (tests/services.py has a recipe for each).
+    test_namespace: str
     # The URL schemes the settings accept, and example URLs of them for the tests.
     url_schemes: tuple[str, ...]
     url_kind: str
@@ -138,6 +172,9 @@ FRAMEWORKS: dict[str, Framework] = {
         web_worker_class="uvicorn_worker.UvicornWorker",
         requirements=("fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"),
         dev_requirements=("httpx>=0.28",),
+        # Starlette's test client prefers httpx2 and warns when it runs on httpx; the shared tests
+        # type their client as httpx's, which the WSGI frameworks' clients are.
+        ignored_test_warnings=("ignore:Using `httpx` with `starlette.testclient` is deprecated",),
         code_folders=("fastapi", "sqlalchemy"),
         is_asgi=True,
     ),
@@ -198,8 +235,18 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD-SHELL", "pg_isready -U postgres -d {package}"),
             data_path="/var/lib/postgresql/data",
         ),
+        local_server=LocalServer(
+            url="postgresql://postgres@127.0.0.1:5432/postgres",
+            start='pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start',
+        ),
         django_engine="django.db.backends.postgresql",
         admin_database="postgres",
+        drop_statement="DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        exists_query="SELECT 1 FROM pg_database WHERE datname = {name}",
+        create_statement="CREATE DATABASE {name}",
+        missing_database_error="database .+ does not exist",
+        refused_credentials_error="authentication failed|role .+ does not exist|no password",
+        unreachable_error="Connection refused|timeout expired|could not translate host",
         url_query_example="?sslmode=require",
         django_url_cases=(
             """(
@@ -236,8 +283,18 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "-pmysql"),
             data_path="/var/lib/mysql",
         ),
+        local_server=LocalServer(
+            url="mysql://root@127.0.0.1:3306/",
+            start="start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd",
+        ),
         django_engine="django.db.backends.mysql",
         admin_database="information_schema",
+        drop_statement="DROP DATABASE IF EXISTS {name}",
+        exists_query="SELECT 1 FROM information_schema.schemata WHERE schema_name = {name}",
+        create_statement="CREATE DATABASE {name} CHARACTER SET utf8mb4",
+        missing_database_error="Unknown database",
+        refused_credentials_error="Access denied",
+        unreachable_error="Can.t connect|Unknown MySQL server host|Lost connection",
         url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
         django_url_cases=(
             """(
@@ -269,6 +326,7 @@ DATABASES: dict[str, Database] = {
         url_example="sqlite:///{name}.db",
         default_port=0,
         service=None,
+        local_server=None,
         django_engine="django.db.backends.sqlite3",
         django_url_cases=(
             """("sqlite:///relative.db", {"NAME": "relative.db"}),""",
@@ -292,6 +350,14 @@ BROKERS: dict[str, Broker] = {
         service=Service(
             image="redis:7", environment=(), ports=(6379,), health_test=("CMD", "redis-cli", "ping")
         ),
+        local_server=LocalServer(
+            url="redis://127.0.0.1:6379",
+            start=(
+                'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+                "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+            ),
+        ),
+        test_namespace="key prefix",
         url_schemes=("redis", "rediss"),
         url_kind="a redis:// or rediss:// URL",
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
@@ -315,6 +381,10 @@ BROKERS: dict[str, Broker] = {
             health_interval="5s",
             health_timeout="10s",
         ),
+        local_server=LocalServer(
+            url="amqp://guest:guest@127.0.0.1:5672/", start="rabbitmq-server -detached"
+        ),
+        test_namespace="virtual host",
         url_schemes=("amqp", "amqps"),
         url_kind="an amqp:// or amqps:// URL",
         accepted_urls=(

@@ -17,7 +17,7 @@ def requirements(
     framework: Framework, database: Database | None, broker: Broker | None
 ) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
-    needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
+    needed = ["gunicorn>=23", "pydantic-settings>=2.6"]
     needed += [*framework.requirements, *TELEMETRY_REQUIREMENTS, framework.tracing_requirement]
     if database is not None:
         driver = (framework.has_own_orm and database.django_driver_requirement) or (

@@ -36,6 +36,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
     OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
     OptionalFile("alembic.ini", "has_database", "Alembic's settings"),
+    OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile(
