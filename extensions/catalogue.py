@@ -76,6 +76,8 @@ class Framework:
     ignored_test_warnings: tuple[str, ...] = ()
     # Environment variables only this framework reads (names of extensions/environment.py).
     own_variables: tuple[str, ...] = ()
+    # The maintained OpenTelemetry instrumentation of the framework.
+    tracing_requirement: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,10 @@ class Database:
     django_driver_requirement: str = ""
     # Type information for the driver Django's settings import by name ("" when none is imported).
     django_driver_stubs_requirement: str = ""
+    # The OpenTelemetry instrumentation of the driver Django talks to (SQLAlchemy has its own),
+    # as a requirement and as `module:Instrumentor`.
+    django_tracing_requirement: str = ""
+    django_tracing_instrumentor: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ class Broker:
 FRAMEWORKS: dict[str, Framework] = {
     "fastapi": Framework(
         name="fastapi",
+        tracing_requirement="opentelemetry-instrumentation-fastapi>=0.66b1",
         label="FastAPI",
         web_app="{package}.app:app",
         web_worker_class="uvicorn_worker.UvicornWorker",
@@ -173,6 +180,7 @@ FRAMEWORKS: dict[str, Framework] = {
     ),
     "flask": Framework(
         name="flask",
+        tracing_requirement="opentelemetry-instrumentation-flask>=0.66b1",
         label="Flask",
         web_app="{package}.app:create_app()",
         web_worker_class="gthread",
@@ -183,6 +191,7 @@ FRAMEWORKS: dict[str, Framework] = {
     ),
     "django": Framework(
         name="django",
+        tracing_requirement="opentelemetry-instrumentation-django>=0.66b1",
         label="Django",
         web_app="{package}.wsgi:application",
         web_worker_class="gthread",
@@ -202,6 +211,8 @@ FRAMEWORKS: dict[str, Framework] = {
 DATABASES: dict[str, Database] = {
     "postgresql": Database(
         name="postgresql",
+        django_tracing_requirement="opentelemetry-instrumentation-psycopg>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.psycopg:PsycopgInstrumentor",
         label="PostgreSQL",
         sqlalchemy_scheme="postgresql+psycopg",
         url_schemes=("postgres", "postgresql"),
@@ -251,6 +262,8 @@ DATABASES: dict[str, Database] = {
     ),
     "mysql": Database(
         name="mysql",
+        django_tracing_requirement="opentelemetry-instrumentation-pymysql>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.pymysql:PyMySQLInstrumentor",
         label="MySQL",
         sqlalchemy_scheme="mysql+pymysql",
         url_schemes=("mysql", "mariadb"),
@@ -302,6 +315,8 @@ DATABASES: dict[str, Database] = {
     ),
     "sqlite": Database(
         name="sqlite",
+        django_tracing_requirement="opentelemetry-instrumentation-sqlite3>=0.66b1",
+        django_tracing_instrumentor="opentelemetry.instrumentation.sqlite3:SQLite3Instrumentor",
         label="SQLite",
         sqlalchemy_scheme="sqlite",
         url_schemes=("sqlite",),

@@ -62,7 +62,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         service["health_test"] = [part.format(package=package) for part in service["health_test"]]
         service["health_command"] = service["health_command"].format(package=package)
 
-    variables = env_vars(package, framework, database, broker)
+    variables = env_vars(package, framework, database, broker, answers.get("project_slug", ""))
     context = {
         "framework_label": framework.label,
         "database_label": database.label if database else "None",
@@ -80,6 +80,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "broker": broker,
         "broker_url_example": broker.url_example if broker else "",
         "process_types": types,
+        # The process types that serve Prometheus metrics on METRICS_PORT.
+        "metrics_process_types": [name for name in types if name in ("web", "worker")],
+        "metrics_port": int(next(v.example for v in variables if v.name == "METRICS_PORT")),
         **deployment_facts(types, database),
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
@@ -106,7 +109,7 @@ class DerivedContext(ContextHook):
         """Update the Copier context in place; answers may be missing while defaults render."""
         answers = tuple(
             (key, context.get(key))
-            for key in ("framework", "database", "queue", "package_name", "license")
+            for key in ("framework", "database", "queue", "package_name", "project_slug", "license")
             if context.get(key) is not None
         )
         context.update(derived_context_of(answers))

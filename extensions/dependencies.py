@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from extensions.catalogue import Broker, Database, Framework
 
+# Traces and metrics over OTLP/HTTP (smaller than gRPC), Prometheus metrics, and error reports.
+TELEMETRY_REQUIREMENTS = (
+    "opentelemetry-exporter-otlp-proto-http>=1.45",
+    "opentelemetry-sdk>=1.45",
+    "prometheus-client>=0.21",
+    "sentry-sdk>=2.40",
+)
+
 
 def requirements(
     framework: Framework, database: Database | None, broker: Broker | None
 ) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
     needed = ["gunicorn>=23", "pydantic-settings>=2.6"]
-    needed += framework.requirements
+    needed += [*framework.requirements, *TELEMETRY_REQUIREMENTS, framework.tracing_requirement]
     if database is not None:
         driver = (framework.has_own_orm and database.django_driver_requirement) or (
             database.driver_requirement
         )
         if driver:
             needed.append(driver)
-        if not framework.has_own_orm:
-            needed += ["alembic>=1.14", "sqlalchemy>=2.0.36"]
+        if framework.has_own_orm:
+            needed.append(database.django_tracing_requirement)
+        else:
+            # Below 2.1 while the maintained OpenTelemetry instrumentation supports no later one.
+            needed += [
+                "alembic>=1.14",
+                "opentelemetry-instrumentation-sqlalchemy>=0.66b1",
+                "sqlalchemy>=2.0.36,<2.1",
+            ]
     if broker is not None:
-        needed.append(broker.requirement)
+        needed += [broker.requirement, "opentelemetry-instrumentation-celery>=0.66b1"]
+    needed = [requirement for requirement in needed if requirement]
     return sorted(needed, key=str.lower)
 
 

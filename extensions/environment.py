@@ -35,7 +35,11 @@ FRAMEWORK_VARIABLES: dict[str, EnvVar] = {
 
 
 def env_vars(
-    package: str, framework: Framework, database: Database | None, broker: Broker | None
+    package: str,
+    framework: Framework,
+    database: Database | None,
+    broker: Broker | None,
+    slug: str = "",
 ) -> list[EnvVar]:
     """Declare every environment variable the generated service reads, for these answers."""
     variables = [
@@ -80,6 +84,7 @@ def env_vars(
             "",
             None,
         ),
+        *telemetry_env_vars(slug or package.replace("_", "-")),
     ]
     variables += [FRAMEWORK_VARIABLES[name] for name in framework.own_variables]
     if database is not None:
@@ -150,3 +155,55 @@ def env_vars(
                 )
             )
     return variables
+
+
+def telemetry_env_vars(slug: str) -> list[EnvVar]:
+    """The variables of traces, metrics and error reports: all off or local until one is set."""
+    return [
+        EnvVar(
+            "METRICS_PORT",
+            "TCP port where web and worker processes serve Prometheus metrics at /metrics; "
+            "0 turns it off.",
+            "9464",
+            "9464",
+        ),
+        EnvVar(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector listens on port 4318); "
+            "unset or empty, no trace or metric is exported.",
+            "http://otel-collector:4318",
+            None,
+        ),
+        EnvVar(
+            "OTEL_SERVICE_NAME",
+            f"Service name on traces and metrics (default: {slug}).",
+            slug,
+            None,
+        ),
+        EnvVar(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "More attributes of every trace and metric, as key=value pairs separated by commas.",
+            "deployment.environment.name=production,service.namespace=shop",
+            None,
+        ),
+        EnvVar(
+            "OTEL_TRACES_SAMPLER",
+            "Which traces are kept (default: parentbased_always_on); "
+            "e.g. parentbased_traceidratio.",
+            "parentbased_traceidratio",
+            None,
+        ),
+        EnvVar(
+            "OTEL_TRACES_SAMPLER_ARG",
+            "The sampler's argument, e.g. 0.1 to keep one trace in ten.",
+            "0.1",
+            None,
+        ),
+        EnvVar(
+            "SENTRY_DSN",
+            "Where error reports go: the DSN of a Sentry (or Sentry-protocol) project; "
+            "unset or empty, nothing is reported and the Sentry SDK is not loaded.",
+            "https://public-key@sentry.example.com/1",
+            None,
+        ),
+    ]

@@ -84,6 +84,11 @@ CODE_FOLDER = re.compile(r"\{\{ '(\w+)' \| code_folder \}\}")
 LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("every setting, from the environment", ("src/{package}/config.py", ".env.example")),
     ("JSON logs on standard output", ("src/{package}/logs.py",)),
+    (
+        "traces, metrics and error reports, off until `OTEL_EXPORTER_OTLP_ENDPOINT` or "
+        "`SENTRY_DSN` is set; Prometheus metrics on `METRICS_PORT`",
+        ("src/{package}/telemetry.py", "src/{package}/metrics.py"),
+    ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
     (
         "the URLs, the API and its health checks (django-ninja)",

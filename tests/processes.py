@@ -46,6 +46,7 @@ class Process:
 
     def __init__(self, project: Path, command: str, env: dict[str, str], name: str) -> None:
         """Start the command with the project's virtual environment first on PATH."""
+        self.env = env
         self.logs = project / f".{name}-{time.monotonic_ns()}"
         self.stdout_path = self.logs.with_suffix(".out")
         self.stderr_path = self.logs.with_suffix(".err")

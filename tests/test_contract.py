@@ -7,6 +7,7 @@ framework a variant uses.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -19,7 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from extensions.variants import choices
 from tests.conftest import Project, variant_params
 from tests.processes import (
     Process,
@@ -29,6 +32,7 @@ from tests.processes import (
     wait_for_event,
     wait_until_serving,
 )
+from tests.receivers import OtlpReceiver, ReceivedSpan, SentryReceiver
 
 pytestmark = pytest.mark.slow
 every_variant = pytest.mark.parametrize("variant", variant_params())
@@ -45,6 +49,42 @@ JOB_SECONDS = 4
 # Where a broker gives a job held by a dead worker back only after a visibility timeout (Redis),
 # keep it short, and the job time limit below it, so that redelivery is seen within seconds.
 QUICK_REDELIVERY = {"JOB_TIME_LIMIT": "8", "BROKER_VISIBILITY_TIMEOUT": "10"}
+# Requests counted by the Prometheus check.
+SCRAPED_REQUESTS = 20
+
+
+def exports_telemetry(variant: dict[str, str]) -> bool:
+    """Whether this variant's contract runs export traces and metrics to the tests' receiver.
+
+    One variant per framework and broker, each with a database: with the first broker the first
+    database, with the second one of the others, so that each database is traced somewhere.
+    """
+    databases = [name for name in choices("database") if name != "none"]
+    brokers = [name for name in choices("queue") if name != "none"]
+    if variant["queue"] not in brokers:
+        return False
+    framework = choices("framework").index(variant["framework"])
+    broker = brokers.index(variant["queue"])
+    expected = databases[0] if broker == 0 else databases[1 + framework % (len(databases) - 1)]
+    return variant["database"] == expected
+
+
+def reports_telemetry(variant: dict[str, str]) -> bool:
+    """One variant per framework for the Prometheus and Sentry checks (PostgreSQL, first broker)."""
+    return exports_telemetry(variant) and variant["database"] == choices("database")[0]
+
+
+reported = pytest.mark.parametrize(
+    "variant", [param for param in variant_params() if reports_telemetry(param.values[0])]
+)
+
+
+@pytest.fixture(scope="session")
+def otlp() -> Iterator[OtlpReceiver]:
+    """An OTLP/HTTP receiver that every traced variant of this worker exports to."""
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()
 
 
 @pytest.fixture
@@ -56,10 +96,23 @@ def web_concurrency() -> str:
 
 @pytest.fixture
 def production_env(
-    installed: Project, attached: dict[str, str], web_concurrency: str
+    installed: Project,
+    attached: dict[str, str],
+    web_concurrency: str,
+    request: pytest.FixtureRequest,
 ) -> dict[str, str]:
-    """The environment a platform would give: the documented variables, real services, secrets."""
+    """The environment a platform would give: the documented variables, real services, secrets.
+
+    Traced variants also export traces and metrics, quickly, to the tests' OTLP receiver.
+    """
     documented = env_example(installed.path)
+    telemetry = {}
+    if exports_telemetry(installed.answers):
+        telemetry = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": request.getfixturevalue("otlp").url,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "OTEL_METRIC_EXPORT_INTERVAL": "1000",
+        }
     return {
         **documented,
         **attached,
@@ -69,6 +122,7 @@ def production_env(
         "WEB_CONCURRENCY": web_concurrency,
         "GRACEFUL_TIMEOUT": "20",
         **(QUICK_REDELIVERY if "BROKER_VISIBILITY_TIMEOUT" in documented else {}),
+        **telemetry,
     }
 
 
@@ -79,7 +133,9 @@ def start(installed: Project, production_env: dict[str, str]) -> Iterator[Callab
 
     def start(process_type: str, **overrides: str) -> Process:
         command = procfile(installed.path)[process_type]
-        process = Process(installed.path, command, {**production_env, **overrides}, process_type)
+        # Each process serves its metrics on a port of its own, so that tests run side by side.
+        environment = {**production_env, "METRICS_PORT": str(free_port()), **overrides}
+        process = Process(installed.path, command, environment, process_type)
         started.append(process)
         return process
 
@@ -156,6 +212,10 @@ def test_one_web_process_meets_the_http_contract(
     if installed.context["has_database"]:
         check_items_live_in_the_database(web)
         check_release_runs_again_while_web_serves(web, start)
+    if reports_telemetry(installed.answers):
+        check_metrics_are_summed_over_the_server_workers(web)
+    if not exports_telemetry(installed.answers):
+        check_no_connection_but_to_backing_services(web, production_env)
     check_logs_are_json_lines_on_stdout_without_secrets(web, production_env)
 
 
@@ -229,6 +289,86 @@ def check_release_runs_again_while_web_serves(web, start: Callable[..., Process]
     again = start("release")
     assert again.wait(timeout=120) == 0, again.describe()
     assert client.get("/api/items").status_code == 200
+
+
+def scrape(process: Process) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """The samples a Prometheus server would scrape from a process's METRICS_PORT."""
+    response = httpx.get(f"http://127.0.0.1:{process.env['METRICS_PORT']}/metrics", timeout=5)
+    assert response.status_code == 200, response.text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def total(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str):
+    """The sum of the samples of one metric whose labels include these."""
+    return sum(
+        value
+        for (sample, sample_labels), value in samples.items()
+        if sample == name and set(labels.items()) <= set(sample_labels)
+    )
+
+
+def check_metrics_are_summed_over_the_server_workers(web) -> None:
+    """After N requests, each on a connection of its own, the scrape counts N, whichever worker
+    served them (the web process runs WEB_CONCURRENCY=2)."""
+    process, client = web
+    assert process.env["WEB_CONCURRENCY"] == "2"
+    metric = "http_server_requests_total"
+    before = total(scrape(process), metric, route="/healthz", status="200")
+    base_url = str(client.base_url)
+    for _ in range(SCRAPED_REQUESTS):
+        assert httpx.get(f"{base_url}/healthz", timeout=10).status_code == 200
+    after = total(scrape(process), metric, route="/healthz", status="200")
+    assert after - before == SCRAPED_REQUESTS, (before, after)
+
+
+def connections(process: Process) -> list[tuple[int, str, int]]:
+    """The TCP connections the process and its children hold: (local port, remote address,
+    remote port), listening sockets left out (Linux)."""
+    pids = [process.popen.pid, *children(process)]
+    inodes = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+            if inode in inodes and state != "0A":  # 0A: LISTEN
+                address, port = remote.rsplit(":", 1)
+                found.append((int(local.rsplit(":", 1)[1], 16), address, int(port, 16)))
+    return found
+
+
+def check_no_connection_but_to_backing_services(web, production_env: dict[str, str]) -> None:
+    """With no OTEL_* or SENTRY_DSN set, the web process talks to its clients and its backing
+    services only, and says nothing about telemetry."""
+    process, _ = web
+    assert not any(name.startswith(("OTEL_", "SENTRY_")) for name in process.env)
+    served = {int(process.env["PORT"]), int(process.env["METRICS_PORT"])}
+    backing = {
+        urlsplit(production_env[name]).port
+        for name in ("DATABASE_URL", "BROKER_URL")
+        if name in production_env and urlsplit(production_env[name]).port
+    }
+    unexpected = [
+        connection
+        for connection in connections(process)
+        if connection[0] not in served and connection[2] not in backing
+    ]
+    assert not unexpected, unexpected
+    output = (process.stdout + process.stderr).lower()
+    for word in ("opentelemetry", "otlp", "sentry", "telemetry"):
+        assert word not in output, f"{word} in the output\n{process.describe()}"
 
 
 def check_logs_are_json_lines_on_stdout_without_secrets(
@@ -359,16 +499,19 @@ def assert_refused_without(
     assert "Traceback" not in process.stderr
 
 
-def queue_job(client: httpx.Client, **body: object) -> str:
-    """POST a job to the API; return the job id it answered with."""
-    response = client.post("/api/jobs", json=body)
+def queue_job(client: httpx.Client, request_id: str | None = None, **body: object) -> str:
+    """POST a job to the API (with this X-Request-ID); return the job id it answered with."""
+    headers = {"X-Request-ID": request_id} if request_id else {}
+    response = client.post("/api/jobs", json=body, headers=headers)
     assert response.status_code == 202, response.text
     return str(response.json()["job_id"])
 
 
 @with_queue
-def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Project) -> None:
-    _, client = web
+def test_a_job_sent_over_the_api_is_done_by_a_worker(
+    web, start, installed: Project, request: pytest.FixtureRequest
+) -> None:
+    web_process, client = web
     worker = start("worker")
 
     job_id = queue_job(client)
@@ -378,8 +521,18 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Proj
     if installed.context["has_database"]:
         item = client.post("/api/items", json={"name": "to process"}).json()
         assert item["processed"] is False
-        wait_for_event(worker, "job.done", job_id=queue_job(client, item_id=item["id"]))
+        request_id = f"job-{secrets.token_hex(8)}"
+        item_job = queue_job(client, request_id, item_id=item["id"])
+        item_done = wait_for_event(worker, "job.done", job_id=item_job)
+        # The request id travels with the job, into the worker's lines for it.
+        assert item_done.get("request_id") == request_id, item_done
         assert client.get(f"/api/items/{item['id']}").json()["processed"] is True
+        if exports_telemetry(installed.answers):
+            check_one_trace_from_request_to_job(
+                request.getfixturevalue("otlp"), web_process, worker, item_done, installed
+            )
+
+    assert total(scrape(worker), "jobs_total", outcome="done") >= 1
 
     worker.stop()
     lines = worker.json_lines()
@@ -389,6 +542,93 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(web, start, installed: Proj
     assert {line["event"] for line in during_job} >= {"job.started", "job.done"}
     assert all(line["job_name"] == done["job_name"] for line in during_job)
     assert SECRET_KEY not in worker.stdout + worker.stderr
+
+
+def ancestors(span: ReceivedSpan, spans: list[ReceivedSpan]) -> list[ReceivedSpan]:
+    """The span's parent, its parent's parent, and so on, as far as they were received."""
+    by_id = {candidate.span_id: candidate for candidate in spans}
+    chain = []
+    while span.parent_span_id in by_id:
+        span = by_id[span.parent_span_id]
+        chain.append(span)
+    return chain
+
+
+def check_one_trace_from_request_to_job(
+    otlp: OtlpReceiver,
+    web_process: Process,
+    worker: Process,
+    done: dict[str, object],
+    installed: Project,
+) -> None:
+    """The request that queued the job, the job's run in the worker and its database query are
+    one trace; the worker's lines for the job and the web's request line carry its ids."""
+    trace_id = str(done.get("trace_id", ""))
+    assert len(trace_id) == 32, done
+    # The worker is still running: a line being written has no newline yet.
+    written = [line for line in worker.stdout.splitlines(keepends=True) if line.endswith("\n")]
+    job_lines = [
+        parsed for parsed in map(json.loads, written) if parsed.get("job_id") == done["job_id"]
+    ]
+    assert {line.get("trace_id") for line in job_lines} == {trace_id}, job_lines
+
+    def complete(spans: list[ReceivedSpan]) -> bool:
+        return (
+            any(span.is_server for span in spans)
+            and any(span.is_consumer for span in spans)
+            and any(span.is_database for span in spans)
+        )
+
+    spans = otlp.wait_for_trace(trace_id, complete)
+    assert complete(spans), [(span.service, span.name, span.kind) for span in spans]
+    (server,) = [span for span in spans if span.is_server]
+    (job,) = [span for span in spans if span.is_consumer]
+    queries = [span for span in spans if span.is_database]
+    assert server in ancestors(job, spans), "the job's span is not a child of the request's"
+    assert any(job in ancestors(query, spans) for query in queries), "no query inside the job"
+    assert done.get("span_id") == job.span_id
+    assert {span.service for span in spans} == {installed.answers["project_slug"]}
+
+    request_lines = [
+        line
+        for line in web_process.json_lines()
+        if line.get("request_id") == done["request_id"] and line.get("event") == "request"
+    ]
+    assert request_lines, web_process.describe()
+    assert request_lines[-1].get("trace_id") == trace_id, request_lines[-1]
+    assert request_lines[-1].get("span_id") in {span.span_id for span in spans}
+
+
+@reported
+def test_an_unhandled_error_is_reported_to_sentry_without_secrets(
+    start, installed: Project, attached_for: Callable[[Project], dict[str, str]]
+) -> None:
+    # A database without the items table: creating an item fails in the app, unhandled.
+    empty = urlsplit(attached_for(installed)["DATABASE_URL"])
+    # The tests' PostgreSQL trusts loopback clients: any password goes, and none may be reported.
+    password = f"pw-{secrets.token_hex(12)}"
+    netloc = f"{empty.username}:{password}@{empty.hostname}:{empty.port}"
+    database_url = urlunsplit(empty._replace(netloc=netloc))
+    receiver = SentryReceiver()
+    try:
+        port = free_port()
+        process = start("web", PORT=str(port), DATABASE_URL=database_url, SENTRY_DSN=receiver.dsn())
+        wait_until_serving(process, port)
+        failed = httpx.post(f"http://127.0.0.1:{port}/api/items", json={"name": "x"}, timeout=10)
+        assert failed.status_code == 500, failed.text
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not receiver.events():
+            time.sleep(0.2)
+        events = receiver.events()
+        assert events, process.describe()
+        assert {event.get("release") for event in events} == {"contract-1"}
+        assert {event.get("environment") for event in events} == {"production"}
+        sent = b"".join(receiver.payloads)
+        assert SECRET_KEY.encode() not in sent
+        assert password.encode() not in sent
+    finally:
+        receiver.close()
 
 
 def children(process: Process) -> list[int]:

@@ -335,8 +335,13 @@ def test_web_serves_its_port_and_is_probed_on_the_health_endpoints(deployment: D
         assert int(overlay.config()["PORT"]) == port
         web = overlay.by_component("Deployment")["web"]
         container = app_container(web)
-        (declared,) = container["ports"]
-        assert (declared["name"], declared["containerPort"]) == ("http", port)
+        declared = {item["name"]: item["containerPort"] for item in container["ports"]}
+        # Prometheus scrapes the port that METRICS_PORT names, as the pod's annotations say.
+        metrics_port = int(overlay.config()["METRICS_PORT"])
+        assert declared == {"http": port, "metrics": metrics_port}
+        annotations = web["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(metrics_port)
+        assert annotations["prometheus.io/path"] == "/metrics"
         probes = {
             kind: container[f"{kind}Probe"]["httpGet"]
             for kind in ("startup", "liveness", "readiness")
