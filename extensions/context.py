@@ -157,6 +157,7 @@ COMMAND_HELP = {
     "release": "Run once per release, before new web processes start: apply migrations.",
     "migrate": "Apply pending database migrations; running it again does nothing.",
     "worker": "Consume jobs from $BROKER_URL until SIGTERM, then finish the current job.",
+    "worker-alive": "Exit 1 if the worker's consumer loop is stuck: the liveness probe.",
     "scheduler": "Send the periodic jobs on time; run exactly one of these.",
     "check": (
         "Check the configuration and every backing service; exit 1 with a one-line reason if not."
@@ -321,6 +322,13 @@ def env_vars(
                 "Seconds a job may run before it is stopped (and retried).",
                 "300",
                 "300",
+            ),
+            EnvVar(
+                "WORKER_HEARTBEAT_TIMEOUT",
+                "Seconds after which a worker whose consumer loop has not run counts as stuck "
+                "(`worker-alive` fails and Kubernetes restarts it).",
+                "60",
+                "60",
             ),
         ]
         if answers.get("queue") == "redis":

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import Project, variant_params
+from tests.faults import FaultProxy
 from tests.processes import (
     Process,
     env_example,
@@ -472,3 +473,85 @@ def test_readiness_fails_fast_when_the_broker_is_down(
         check.stop()
     assert check.stderr.count("\n") == 1, check.describe()
     assert "broker" in check.stderr
+
+
+# The broker's behaviour is the worker library's, whatever serves HTTP: once per broker.
+once_per_broker = pytest.mark.parametrize(
+    "variant",
+    variant_params(
+        lambda context: (
+            context["has_queue"]
+            and context["framework_label"] == "FastAPI"
+            and not context["has_database"]
+        )
+    ),
+)
+
+
+@once_per_broker
+def test_a_worker_whose_broker_restarts_consumes_again_or_exits(
+    web, start, production_env: dict[str, str]
+) -> None:
+    _, client = web
+    proxy = FaultProxy.to(production_env["BROKER_URL"])
+    try:
+        worker = start("worker", BROKER_URL=proxy.url(production_env["BROKER_URL"]))
+        busy = [queue_job(client, seconds=JOB_SECONDS) for _ in range(2)]
+        for job_id in busy:
+            wait_for_event(worker, "job.started", job_id=job_id)
+
+        # The broker goes away while both jobs run, and is back a moment later.
+        proxy.refuse()
+        proxy.cut()
+        time.sleep(JOB_SECONDS)
+        proxy.refuse(False)
+        later = queue_job(client)
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and worker.popen.poll() is None:
+            if any(line.get("job_id") == later for line in worker.json_lines()):
+                break
+            time.sleep(0.5)
+        if worker.popen.poll() is None:
+            wait_for_event(worker, "job.done", timeout=1, job_id=later)
+        else:
+            # A worker may exit instead, for its supervisor to start a fresh one.
+            assert worker.popen.returncode != 0, worker.describe()
+            wait_for_event(start("worker"), "job.done", job_id=later)
+    finally:
+        proxy.close()
+
+
+@once_per_broker
+def test_a_stuck_worker_fails_its_liveness_check(
+    start, installed: Project, production_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A scratch folder of its own: the heartbeat lives in the temporary directory.
+    environment = {"TMPDIR": str(tmp_path), "WORKER_HEARTBEAT_TIMEOUT": "2"}
+    worker = start("worker", **environment)
+
+    def alive() -> int:
+        check = Process(
+            installed.path,
+            f"{installed.package} worker-alive",
+            {**production_env, **environment},
+            "worker-alive",
+        )
+        try:
+            return check.wait(timeout=30)
+        finally:
+            check.stop()
+
+    deadline = time.monotonic() + 30
+    while alive() != 0:
+        assert time.monotonic() < deadline, worker.describe()
+        time.sleep(0.5)
+
+    worker.signal(signal.SIGSTOP)
+    try:
+        time.sleep(3)
+        assert alive() == 1, worker.describe()
+    finally:
+        worker.signal(signal.SIGCONT)
+    time.sleep(1)
+    assert alive() == 0, worker.describe()
