@@ -133,11 +133,11 @@ BROKERS: dict[str, Broker] = {
     ),
 }
 
-WEB_TARGETS: dict[str, tuple[str, str]] = {
-    # framework: (gunicorn application, gunicorn worker class)
-    "fastapi": ("{package}.app:app", "uvicorn_worker.UvicornWorker"),
-    "flask": ("{package}.app:create_app()", "gthread"),
-    "django": ("{package}.wsgi:application", "gthread"),
+WEB_TARGETS: dict[str, tuple[str, bool]] = {
+    # framework: (the application gunicorn's uvicorn workers serve, whether it is WSGI)
+    "fastapi": ("{package}.app:app", False),
+    "flask": ("{package}.app:create_app()", True),
+    "django": ("{package}.wsgi:application", True),
 }
 
 
@@ -265,16 +265,28 @@ def env_vars(
             None,
         ),
     ]
-    if answers.get("framework") == "django":
-        variables.append(
-            EnvVar(
-                "ALLOWED_HOSTS",
-                "Comma-separated host names the service answers to.",
-                "api.example.com",
-                "localhost,127.0.0.1,[::1]",
-                required_in_production=True,
-            )
-        )
+    variables += [
+        EnvVar(
+            "ALLOWED_HOSTS",
+            "Comma-separated host names the service answers to (probes answer any host).",
+            "api.example.com",
+            "localhost,127.0.0.1,[::1]",
+            required_in_production=True,
+        ),
+        EnvVar(
+            "MAX_BODY_SIZE",
+            "Largest request body in bytes; a larger one is refused with 413 before it is read.",
+            "1048576",
+            "1048576",
+        ),
+        EnvVar(
+            "API_DOCS",
+            "Serve the interactive API docs in production too (true or false); "
+            "other environments always do.",
+            "False",
+            "False",
+        ),
+    ]
     if database is not None:
         url = database.url_example.format(name=package)
         in_compose = (
@@ -347,10 +359,11 @@ def env_vars(
 
 
 FRAMEWORK_REQUIREMENTS: dict[str, list[str]] = {
-    "fastapi": ["fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"],
+    "fastapi": ["fastapi>=0.121"],
     # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
-    "flask": ["apiflask>=3.1", "flask>=3.1"],
-    "django": ["django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"],
+    # a2wsgi runs a WSGI application in threads under uvicorn's event loop.
+    "flask": ["a2wsgi>=1.10", "apiflask>=3.1", "flask>=3.1"],
+    "django": ["a2wsgi>=1.10", "django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"],
 }
 
 FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
@@ -362,7 +375,15 @@ FRAMEWORK_DEV_REQUIREMENTS: dict[str, list[str]] = {
 
 def requirements(framework: str, database: Database | None, broker: Broker | None) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
-    needed = ["gunicorn>=23", "pydantic-settings>=2.6", "python-json-logger>=3.2"]
+    # Every framework is served by uvicorn's workers under gunicorn: a slow client holds a
+    # coroutine there, not one of a few threads.
+    needed = [
+        "gunicorn>=23",
+        "pydantic-settings>=2.6",
+        "python-json-logger>=3.2",
+        "uvicorn[standard]>=0.32",
+        "uvicorn-worker>=0.3",
+    ]
     needed += FRAMEWORK_REQUIREMENTS.get(framework, [])
     if database is not None:
         driver = (framework == "django" and database.django_driver_requirement) or (
@@ -408,7 +429,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     if broker is not None:
         compose_backing_services.append("broker")
 
-    web_app, web_worker_class = WEB_TARGETS.get(framework, WEB_TARGETS["fastapi"])
+    web_app, web_app_is_wsgi = WEB_TARGETS.get(framework, WEB_TARGETS["fastapi"])
     variables = env_vars(answers, database, broker)
     return {
         "framework_label": LABELS.get(framework, framework),
@@ -427,7 +448,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         **deployment_facts(process_types, database_answer),
         "compose_backing_services": compose_backing_services,
         "web_app": web_app.format(package=package),
-        "web_worker_class": web_worker_class,
+        "web_app_is_wsgi": web_app_is_wsgi,
         "build_steps": [step.format(package=package) for step in BUILD_STEPS.get(framework, [])],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),

@@ -41,6 +41,10 @@ SECRET_KEY = secrets.token_urlsafe(40)
 READINESS_LIMIT = 3.0
 # A body that each sample POST route accepts, for holding a request in flight.
 SAMPLE_BODIES = {"/api/items": b'{"name": "in flight during shutdown"}', "/api/jobs": b"{}"}
+# The documented default limit of a request body.
+MAX_BODY_SIZE = 1_048_576
+# More than the threads of every WSGI worker together (WEB_CONCURRENCY=2 x 4).
+SLOW_CLIENTS = 24
 # Seconds a job is asked to work, so that a test can signal its worker in the middle of it.
 JOB_SECONDS = 4
 # Where a broker gives a job held by a dead worker back only after a visibility timeout (Redis),
@@ -150,7 +154,11 @@ def test_one_web_process_meets_the_http_contract(
     # One process for every HTTP check: each start is a release and a server boot, which the
     # matrix would pay hundreds of times over.
     check_health_readiness_and_request_ids(web)
+    check_slow_clients_cannot_hold_every_worker(web)
+    check_requests_are_bounded_and_errors_short(web, installed)
+    check_safe_defaults(web, installed)
     check_bad_requests_get_json_errors_never_a_500(web, installed)
+    check_hostile_input_gets_a_4xx(web, installed)
     if installed.context["has_database"]:
         check_items_live_in_the_database(web)
     check_logs_are_json_lines_on_stdout_without_secrets(web, production_env)
@@ -201,6 +209,117 @@ def check_bad_requests_get_json_errors_never_a_500(web, installed: Project) -> N
         assert client.get("/api/items/not-a-number").status_code in (400, 404, 422)
 
     assert all(line.get("status") != 500 for line in process.json_lines())
+
+
+def raw_request(port: int, head: str, body: bytes = b"", timeout: float = 10) -> bytes:
+    """Send a request as written, and read until the server closes or answers in full."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(head.encode() + body)
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            response += chunk
+        return response
+
+
+def port_of(client: httpx.Client) -> int:
+    """The port a client talks to."""
+    return int(str(client.base_url).rstrip("/").rsplit(":", 1)[1])
+
+
+def check_slow_clients_cannot_hold_every_worker(web) -> None:
+    """Clients that trickle their headers or body hold no worker: /healthz still answers."""
+    _, client = web
+    port = port_of(client)
+    slow = []
+    try:
+        for number in range(SLOW_CLIENTS):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            slow.append(connection)
+            if number % 2:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            else:
+                connection.sendall(
+                    b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+                )
+        time.sleep(1)
+        with httpx.Client(base_url=client.base_url, timeout=READINESS_LIMIT) as prompt:
+            for _ in range(4):
+                assert prompt.get("/healthz").status_code == 200
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def check_requests_are_bounded_and_errors_short(web, installed: Project) -> None:
+    """A body over the limit gets 413 JSON before it is sent; errors echo little of the input."""
+    _, client = web
+    port = port_of(client)
+    path = (post_routes(client) or ["/healthz"])[0]
+    oversized = raw_request(
+        port,
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {MAX_BODY_SIZE + 1}\r\n\r\n",
+    )
+    head = oversized.partition(b"\r\n\r\n")[0]
+    assert head.split()[1] == b"413", oversized[:500]
+    assert b"application/json" in head.lower(), oversized[:500]
+
+    if installed.context["has_database"]:
+        long_name = "x" * 500_000
+        refused = client.post("/api/items", json={"name": long_name})
+        assert refused.status_code in (400, 422), refused.text[:500]
+        assert len(refused.content) < 5_000, refused.text[:500]
+
+
+def check_safe_defaults(web, installed: Project) -> None:
+    """Security headers, HSTS over HTTPS, the host allow-list, 415 for bodies that are not JSON."""
+    _, client = web
+    answer = client.get("/healthz")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["X-Frame-Options"] in ("DENY", "SAMEORIGIN")
+    assert answer.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in answer.headers
+    over_https = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=" in over_https.headers.get("Strict-Transport-Security", ""), over_https.headers
+
+    assert client.get("/docs").status_code == 404  # API docs are off in production
+
+    elsewhere = {"Host": "attacker.example"}
+    assert client.get("/healthz", headers=elsewhere).status_code == 200  # probes use pod IPs
+    misaddressed = client.get("/openapi.json", headers=elsewhere)
+    assert misaddressed.status_code == 400, misaddressed.text[:500]
+    assert misaddressed.json()
+
+    for path in post_routes(client):
+        body = SAMPLE_BODIES.get(path, b"{}")
+        plain = client.post(path, content=body, headers={"Content-Type": "text/plain"})
+        assert plain.status_code == 415, (path, plain.status_code, plain.text[:500])
+        assert plain.json()
+
+
+def check_hostile_input_gets_a_4xx(web, installed: Project) -> None:
+    """Lone surrogates, NaN and huge numbers, ids out of range, deep nesting: 4xx, never 500."""
+    _, client = web
+    json_type = {"Content-Type": "application/json"}
+    bodies = [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 50_000 + b"1" + b"}" * 50_000]
+    if installed.context["has_database"]:
+        bodies += [b'{"name": "\\ud800"}', b'{"name": "a\\udfffb"}']
+        for item_id in ("-2147483649", "-9223372036854775809", "99999999999999999999"):
+            response = client.get(f"/api/items/{item_id}")
+            assert 400 <= response.status_code < 500, (item_id, response.text[:500])
+    for path in post_routes(client):
+        if path == "/api/jobs":
+            bodies += [
+                b'{"seconds": ' + number + b"}" for number in (b"NaN", b"Infinity", b"1e400")
+            ]
+        for body in bodies:
+            response = client.post(path, content=body, headers=json_type)
+            assert 400 <= response.status_code < 500, (path, body[:40], response.text[:500])
+            assert response.json()
 
 
 def check_items_live_in_the_database(web) -> None:
