@@ -280,6 +280,13 @@ def env_vars(
             "1048576",
         ),
         EnvVar(
+            "REQUEST_TIMEOUT",
+            "Seconds the application gets to answer a request before the server answers 503 "
+            "in its place (the client may retry).",
+            "30",
+            "30",
+        ),
+        EnvVar(
             "API_DOCS",
             "Serve the interactive API docs in production too (true or false); "
             "other environments always do.",
@@ -305,6 +312,15 @@ def env_vars(
                 required_in_production=True,
                 secret=answers.get("database") != "sqlite",
                 compose_value=in_compose,
+            )
+        )
+        variables.append(
+            EnvVar(
+                "DATABASE_TIMEOUT",
+                "Seconds a query (or, for SQLite, a wait for another writer's lock) may take "
+                "before it fails and the request is answered with 503.",
+                "5",
+                "5",
             )
         )
     if broker is not None:

@@ -117,13 +117,13 @@ def closed_port(url: str) -> str:
 
 def web_with_service_down(
     start: Callable[..., Process], production_env: dict[str, str], variable: str
-) -> httpx.Client:
+) -> tuple[Process, httpx.Client]:
     """A web process whose backing service `variable` points at a closed port, and a client
     that gives up after the contract's readiness limit."""
     port = free_port()
     process = start("web", PORT=str(port), **{variable: closed_port(production_env[variable])})
     wait_until_serving(process, port)
-    return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+    return process, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
 
 
 def with_value(params: list[Any], value: object, name: str) -> list[Any]:
@@ -433,12 +433,22 @@ def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Sig
 def test_readiness_fails_fast_when_the_database_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    client = web_with_service_down(start, production_env, "DATABASE_URL")
+    process, client = web_with_service_down(start, production_env, "DATABASE_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["services"]["database"] != "ok"
     assert client.get("/healthz").status_code == 200
+    # Requests that need the database get 503 JSON, each logged as one line without a traceback.
+    for _ in range(2):
+        refused = client.post("/api/items", json={"name": "nowhere to go"})
+        assert refused.status_code == 503, refused.text[:500]
+        assert refused.json()
+        assert client.get("/api/items").status_code == 503
+    lines = process.json_lines()
+    assert all(line.get("status") != 500 for line in lines), process.describe()
+    assert not [line for line in lines if "exc_info" in line], process.describe()
+    assert "Traceback" not in process.stderr, process.describe()
 
 
 @every_variant
@@ -574,7 +584,7 @@ def test_the_scheduler_keeps_no_state_on_disk_and_stops_cleanly(start, installed
 def test_readiness_fails_fast_when_the_broker_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    client = web_with_service_down(start, production_env, "BROKER_URL")
+    _, client = web_with_service_down(start, production_env, "BROKER_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
@@ -674,3 +684,37 @@ def test_a_stuck_worker_fails_its_liveness_check(
         worker.signal(signal.SIGCONT)
     time.sleep(1)
     assert alive() == 0, worker.describe()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    variant_params(lambda context: context["uses_server_database"] and not context["has_queue"]),
+)
+def test_a_frozen_database_gets_503_within_the_bounds_and_never_blocks_healthz(
+    start, installed: Project, production_env: dict[str, str]
+) -> None:
+    proxy = FaultProxy.to(production_env["DATABASE_URL"])
+    try:
+        through_proxy = {
+            "DATABASE_URL": proxy.url(production_env["DATABASE_URL"]),
+            "DATABASE_TIMEOUT": "2",
+            "REQUEST_TIMEOUT": "4",
+        }
+        release(lambda process_type: start(process_type, **through_proxy), installed)
+        port = free_port()
+        process = start("web", PORT=str(port), **through_proxy)
+        wait_until_serving(process, port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            assert client.post("/api/items", json={"name": "before"}).status_code == 201
+            proxy.freeze()
+            started = time.monotonic()
+            ready = client.get("/readyz", timeout=READINESS_LIMIT)
+            assert ready.status_code == 503, ready.text[:500]
+            refused = client.post("/api/items", json={"name": "frozen"})
+            assert refused.status_code == 503, refused.text[:500]
+            assert refused.json()
+            assert time.monotonic() - started < READINESS_LIMIT + 4 + 2
+            assert client.get("/healthz", timeout=1).status_code == 200
+            proxy.freeze(False)
+    finally:
+        proxy.close()
