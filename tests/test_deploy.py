@@ -22,7 +22,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from extensions.context import MAX_NAME_LENGTH
+from extensions.names import MAX_NAME_LENGTH
 from extensions.variants import variant_id
 from tests.conftest import Project, variant_params
 from tests.processes import procfile

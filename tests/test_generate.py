@@ -139,3 +139,12 @@ def test_every_variant_has_a_lock_and_every_lock_a_variant() -> None:
 
     locks = {path.stem for path in (TEMPLATE_ROOT / "locks").glob("*.lock")}
     assert locks == {variant_id(variant) for variant in VARIANTS}
+
+
+def test_the_readme_lists_paths_the_project_has(project: Project) -> None:
+    section = (project.path / "README.md").read_text().split("## Where things are")[1]
+    rows = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("| ")]
+    listed = [path for row in rows[2:] for path in re.findall(r"`([^`]+)`", row.split(" | ")[-1])]
+    assert listed
+    for path in listed:
+        assert (project.path / path).exists(), f"README lists {path}, which the project lacks"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extensions.context import is_package_name, is_slug, slugify
+from extensions.names import is_package_name, is_slug, slugify
 from extensions.variants import choices
 
 

@@ -1,0 +1,310 @@
+"""One typed catalogue per answer: every fact the templates, the tests, compose and CI need.
+
+Templates ask these entries for facts and capabilities (`database.is_file`,
+`broker.redelivers_after_timeout`); they never compare answer names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Service:
+    """A backing service as compose.yaml and the generated CI workflow run it."""
+
+    image: str
+    # Values may name the package: "{package}".
+    environment: tuple[tuple[str, str], ...]
+    # The first is the service's own port; the others are compose-only extras (e.g. a console).
+    ports: tuple[int, ...]
+    # The check a container runtime runs, e.g. ("CMD", "redis-cli", "ping").
+    health_test: tuple[str, ...]
+    health_interval: str = "2s"
+    health_timeout: str = "5s"
+    # Where the server keeps its data, on a named volume ("" when nothing needs keeping).
+    data_path: str = ""
+
+    @property
+    def health_command(self) -> str:
+        """The health check as one shell command line (GitHub Actions' --health-cmd)."""
+        return " ".join(self.health_test[1:])
+
+
+@dataclass(frozen=True)
+class Framework:
+    """What the template needs to know about one answer to the `framework` question."""
+
+    name: str
+    label: str
+    # The application gunicorn's uvicorn workers serve, e.g. "{package}.app:app".
+    web_app: str
+    requirements: tuple[str, ...]
+    dev_requirements: tuple[str, ...]
+    # The folders of template/ this framework's code comes from (the `code_folder` filter).
+    code_folders: tuple[str, ...]
+    # An ASGI app (tested through Starlette's TestClient), not WSGI (httpx's WSGI transport).
+    is_asgi: bool = False
+    # Its own ORM and migrations (Django) rather than SQLAlchemy and Alembic.
+    has_own_orm: bool = False
+    # Its own management commands and settings module, which `<pkg> manage` runs.
+    has_management_commands: bool = False
+    # Commands the image runs once, at build time, after installing the project.
+    build_steps: tuple[str, ...] = ()
+    # A WSGI application, which the uvicorn workers run in threads through a2wsgi.
+    serves_wsgi: bool = False
+    # It checks the Host header against ALLOWED_HOSTS itself (else the request guard does).
+    checks_hosts_itself: bool = False
+    # An admin site of HTML forms at /admin/, exempt from the JSON-only rule.
+    has_admin_site: bool = False
+    # Environment variables only this framework reads (names of extensions/environment.py).
+    own_variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Database:
+    """What the template needs to know about one answer to the `database` question."""
+
+    name: str
+    label: str
+    sqlalchemy_scheme: str
+    # The URL schemes platforms hand out for it, and example URLs of them for the tests.
+    url_schemes: tuple[str, ...]
+    url_kind: str
+    accepted_urls: tuple[str, ...]
+    driver_requirement: str
+    url_example: str
+    default_port: int
+    # How compose and CI run a server of it (None for a file).
+    service: Service | None
+    # Django's database backend ("" when Django does not use it through a URL).
+    django_engine: str = ""
+    # A database every server has, to connect to for CREATE/DROP DATABASE in tests.
+    admin_database: str = ""
+    # A URL of another database kind, which the settings must refuse.
+    foreign_url: str = ""
+    # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
+    django_url_cases: tuple[str, ...] = ()
+    # An example of driver options in the URL's query, for the docs.
+    url_query_example: str = ""
+    # The driver waits on reads under a read timeout of its own (PyMySQL): set it, and shorten it
+    # for readiness probes.
+    has_read_timeout: bool = False
+    # The server closes idle connections (MySQL's wait_timeout): the pool recycles them first.
+    closes_idle_connections: bool = False
+    # A file on one disk (SQLite): no server, and every process type runs as a single copy.
+    is_file: bool = False
+    # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
+    django_driver_requirement: str = ""
+
+
+@dataclass(frozen=True)
+class Broker:
+    """What the template needs to know about one answer to the `queue` question."""
+
+    name: str
+    label: str
+    url_example: str
+    url_meaning: str
+    requirement: str
+    # How compose and CI run it.
+    service: Service
+    # The URL schemes the settings accept, and example URLs of them for the tests.
+    url_schemes: tuple[str, ...]
+    url_kind: str
+    accepted_urls: tuple[str, ...]
+    # A URL of another broker kind, which the settings must refuse, and one nothing listens on.
+    foreign_url: str
+    closed_url: str
+    # kombu's transport takes a socket timeout, for publishing and for the readiness ping.
+    has_socket_timeout: bool = False
+    # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
+    redelivers_after_timeout: bool = False
+    # Keys can be put under a per-service prefix (?global_keyprefix=).
+    has_key_prefix: bool = False
+
+
+FRAMEWORKS: dict[str, Framework] = {
+    "fastapi": Framework(
+        name="fastapi",
+        label="FastAPI",
+        web_app="{package}.app:app",
+        requirements=("fastapi>=0.121",),
+        dev_requirements=("httpx>=0.28",),
+        code_folders=("fastapi", "sqlalchemy"),
+        is_asgi=True,
+    ),
+    "flask": Framework(
+        name="flask",
+        label="Flask",
+        web_app="{package}.app:create_app()",
+        # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
+        requirements=("a2wsgi>=1.10", "apiflask>=3.1", "flask>=3.1"),
+        dev_requirements=("httpx>=0.28",),
+        code_folders=("flask", "sqlalchemy"),
+        serves_wsgi=True,
+    ),
+    "django": Framework(
+        name="django",
+        label="Django",
+        web_app="{package}.wsgi:application",
+        requirements=("a2wsgi>=1.10", "django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
+        dev_requirements=("httpx>=0.28", "pytest-django>=4.9"),
+        code_folders=("django",),
+        has_own_orm=True,
+        has_management_commands=True,
+        # Gather the static files WhiteNoise serves, so that no process writes them at run time.
+        build_steps=("{package} manage collectstatic --no-input",),
+        serves_wsgi=True,
+        checks_hosts_itself=True,
+        has_admin_site=True,
+    ),
+}
+
+DATABASES: dict[str, Database] = {
+    "postgresql": Database(
+        name="postgresql",
+        label="PostgreSQL",
+        sqlalchemy_scheme="postgresql+psycopg",
+        url_schemes=("postgres", "postgresql"),
+        url_kind="a postgres:// or postgresql:// URL",
+        accepted_urls=(
+            "postgres://user:pw@db.example.com:5432/app",
+            "postgresql://user:pw@db.example.com/app",
+        ),
+        driver_requirement="psycopg[binary,pool]>=3.2",
+        url_example="postgresql://postgres:postgres@localhost:5432/{name}",
+        default_port=5432,
+        service=Service(
+            image="postgres:17",
+            environment=(
+                ("POSTGRES_USER", "postgres"),
+                ("POSTGRES_PASSWORD", "postgres"),
+                ("POSTGRES_DB", "{package}"),
+            ),
+            ports=(5432,),
+            health_test=("CMD-SHELL", "pg_isready -U postgres -d {package}"),
+            data_path="/var/lib/postgresql/data",
+        ),
+        django_engine="django.db.backends.postgresql",
+        admin_database="postgres",
+        url_query_example="?sslmode=require",
+        django_url_cases=(
+            """(
+    "postgres://user:p%40ss@db.example.com:5433/app",
+    {"NAME": "app", "USER": "user", "PASSWORD": "p@ss", "HOST": "db.example.com"},
+),""",
+            """(
+    "postgresql://user@db.example.com/app?sslmode=require",
+    {"PORT": "", "OPTIONS": {"connect_timeout": 2, "sslmode": "require"}},
+),""",
+        ),
+        foreign_url="mysql://u@h/db",
+    ),
+    "mysql": Database(
+        name="mysql",
+        label="MySQL",
+        sqlalchemy_scheme="mysql+pymysql",
+        url_schemes=("mysql", "mariadb"),
+        url_kind="a mysql:// URL",
+        accepted_urls=(
+            "mysql://user:pw@db.example.com:3306/app",
+            "mariadb://user:pw@db.example.com/app",
+        ),
+        # The rsa extra brings cryptography, which MySQL 8's default authentication needs.
+        driver_requirement="pymysql[rsa]>=1.1",
+        url_example="mysql://root:mysql@localhost:3306/{name}",
+        default_port=3306,
+        service=Service(
+            image="mysql:8.4",
+            environment=(("MYSQL_ROOT_PASSWORD", "mysql"), ("MYSQL_DATABASE", "{package}")),
+            ports=(3306,),
+            health_test=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "-pmysql"),
+            data_path="/var/lib/mysql",
+        ),
+        django_engine="django.db.backends.mysql",
+        admin_database="information_schema",
+        url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
+        django_url_cases=(
+            """(
+    "mysql://user:p%40ss@db.example.com:3307/app",
+    {"NAME": "app", "USER": "user", "PASSWORD": "p@ss", "HOST": "db.example.com"},
+),""",
+            """("mariadb://user@db.example.com/app", {"NAME": "app", "PORT": ""}),""",
+        ),
+        has_read_timeout=True,
+        closes_idle_connections=True,
+        foreign_url="postgresql://u@h/db",
+        # Django's MySQL backend is written for mysqlclient, a C extension with no Linux wheels: it
+        # must be compiled against the MySQL client library, on every machine and in the image.
+        # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
+        # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
+        django_driver_requirement="pymysql[rsa]>=1.2",
+    ),
+    "sqlite": Database(
+        name="sqlite",
+        label="SQLite",
+        sqlalchemy_scheme="sqlite",
+        url_schemes=("sqlite",),
+        url_kind="sqlite:///relative.db or sqlite:////absolute.db",
+        accepted_urls=("sqlite:///relative.db", "sqlite:////absolute/path.db"),
+        driver_requirement="",
+        url_example="sqlite:///{name}.db",
+        default_port=0,
+        service=None,
+        django_engine="django.db.backends.sqlite3",
+        django_url_cases=(
+            """("sqlite:///relative.db", {"NAME": "relative.db"}),""",
+            """("sqlite:////absolute/path.db", {"NAME": "/absolute/path.db"}),""",
+        ),
+        foreign_url="postgresql://u@h/db",
+        is_file=True,
+    ),
+}
+
+BROKERS: dict[str, Broker] = {
+    "redis": Broker(
+        name="redis",
+        label="Redis",
+        url_example="redis://localhost:6379/0",
+        url_meaning=(
+            "Where the Redis broker is (redis:// or rediss://); "
+            "?global_keyprefix=name: puts every key of this service under a prefix."
+        ),
+        requirement="celery[redis]>=5.5",
+        service=Service(
+            image="redis:7", environment=(), ports=(6379,), health_test=("CMD", "redis-cli", "ping")
+        ),
+        url_schemes=("redis", "rediss"),
+        url_kind="a redis:// or rediss:// URL",
+        accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
+        foreign_url="amqp://guest:guest@localhost:5672//",
+        closed_url="redis://127.0.0.1:1/0",
+        has_socket_timeout=True,
+        redelivers_after_timeout=True,
+        has_key_prefix=True,
+    ),
+    "rabbitmq": Broker(
+        name="rabbitmq",
+        label="RabbitMQ",
+        url_example="amqp://guest:guest@localhost:5672//",
+        url_meaning="Where the RabbitMQ broker is (amqp:// or amqps://); the path names the vhost.",
+        requirement="celery>=5.5",
+        service=Service(
+            image="rabbitmq:4-management",
+            environment=(),
+            ports=(5672, 15672),
+            health_test=("CMD", "rabbitmq-diagnostics", "-q", "ping"),
+            health_interval="5s",
+            health_timeout="10s",
+        ),
+        url_schemes=("amqp", "amqps"),
+        url_kind="an amqp:// or amqps:// URL",
+        accepted_urls=(
+            "amqp://guest:guest@localhost:5672//",
+            "amqps://user:secret@mq.example.com/orders",
+        ),
+        foreign_url="redis://localhost:6379/0",
+        closed_url="amqp://guest:guest@127.0.0.1:1//",
+    ),
+}

@@ -1,0 +1,177 @@
+"""The one declaration of the generated service's environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extensions.catalogue import Broker, Database, Framework
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One environment variable of the generated service, as documented everywhere it appears."""
+
+    name: str
+    meaning: str
+    example: str
+    development_default: str | None
+    required_in_production: bool = False
+    secret: bool = False
+    # What compose.yaml sets, where it differs from the development default (e.g. host names).
+    compose_value: str | None = None
+
+
+FRAMEWORK_VARIABLES: dict[str, EnvVar] = {}
+
+
+def env_vars(
+    package: str, framework: Framework, database: Database | None, broker: Broker | None
+) -> list[EnvVar]:
+    """Declare every environment variable the generated service reads, for these answers."""
+    variables = [
+        EnvVar(
+            "APP_ENV",
+            "Where the process runs: development, test or production.",
+            "production",
+            "development",
+        ),
+        EnvVar("PORT", "TCP port the web process listens on, on every interface.", "8000", "8000"),
+        EnvVar("WEB_CONCURRENCY", "Number of web server worker processes.", "2", "2"),
+        EnvVar(
+            "GRACEFUL_TIMEOUT",
+            "Seconds that in-flight requests get to finish after SIGTERM.",
+            "25",
+            "25",
+        ),
+        EnvVar(
+            "LOG_LEVEL",
+            "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+            "INFO",
+            "INFO",
+        ),
+        EnvVar(
+            "SECRET_KEY",
+            "Key for signing sessions and tokens; long and random in production.",
+            "change-me-to-a-long-random-string",
+            "insecure-development-key",
+            required_in_production=True,
+            secret=True,
+        ),
+        EnvVar(
+            "RELEASE",
+            "Identifier of the running release (a git SHA or version), shown by /healthz.",
+            "",
+            None,
+        ),
+    ]
+    variables += [
+        EnvVar(
+            "ALLOWED_HOSTS",
+            "Comma-separated host names the service answers to (probes answer any host).",
+            "api.example.com",
+            "localhost,127.0.0.1,[::1]",
+            required_in_production=True,
+        ),
+        EnvVar(
+            "MAX_BODY_SIZE",
+            "Largest request body in bytes; a larger one is refused with 413 before it is read.",
+            "1048576",
+            "1048576",
+        ),
+        EnvVar(
+            "REQUEST_TIMEOUT",
+            "Seconds the application gets to answer a request before the server answers 503 "
+            "in its place (the client may retry).",
+            "30",
+            "30",
+        ),
+        EnvVar(
+            "API_DOCS",
+            "Serve the interactive API docs in production too (true or false); "
+            "other environments always do.",
+            "False",
+            "False",
+        ),
+    ]
+    variables += [FRAMEWORK_VARIABLES[name] for name in framework.own_variables]
+    if database is not None:
+        url = database.url_example.format(name=package)
+        in_compose = (
+            f"sqlite:////data/{package}.db"
+            if database.is_file
+            else url.replace("@localhost:", "@db:")
+        )
+        database_meaning = (
+            "Where the SQLite file is: sqlite:///relative.db or sqlite:////absolute/path.db."
+            if database.is_file
+            else "Where the database is (postgres://, postgresql:// or mysql:// URLs are accepted)."
+        )
+        variables.append(
+            EnvVar(
+                "DATABASE_URL",
+                database_meaning,
+                url,
+                url,
+                required_in_production=True,
+                secret=not database.is_file,
+                compose_value=in_compose,
+            )
+        )
+        variables.append(
+            EnvVar(
+                "DATABASE_TIMEOUT",
+                "Seconds a query (or, for SQLite, a wait for another writer's lock) may take "
+                "before it fails and the request is answered with 503.",
+                "5",
+                "5",
+            )
+        )
+    if broker is not None:
+        variables += [
+            EnvVar(
+                "BROKER_URL",
+                broker.url_meaning,
+                broker.url_example,
+                broker.url_example,
+                required_in_production=True,
+                secret=True,
+                compose_value=broker.url_example.replace("@localhost:", "@broker:").replace(
+                    "//localhost:", "//broker:"
+                ),
+            ),
+            EnvVar(
+                "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"
+            ),
+            EnvVar(
+                "JOB_QUEUE",
+                "Queue the jobs go through; services that share a broker need names of their own.",
+                package,
+                package,
+            ),
+            EnvVar(
+                "JOB_TIME_LIMIT",
+                "Seconds a job may run before it is stopped (and retried).",
+                "300",
+                "300",
+            ),
+            EnvVar(
+                "WORKER_HEARTBEAT_TIMEOUT",
+                "Seconds after which a worker whose consumer loop has not run counts as stuck "
+                "(`worker-alive` fails and Kubernetes restarts it).",
+                "60",
+                "60",
+            ),
+        ]
+        if broker.redelivers_after_timeout:
+            # The broker has no acknowledgements of its own: kombu gives an unacknowledged job to
+            # another worker once this long has passed, so it must outlast every job.
+            variables.append(
+                EnvVar(
+                    "BROKER_VISIBILITY_TIMEOUT",
+                    "Seconds before a job taken by a worker that died is given to another worker; "
+                    "longer than JOB_TIME_LIMIT.",
+                    "3600",
+                    "3600",
+                )
+            )
+    return variables

@@ -1,0 +1,145 @@
+"""The one table of optional output files: which files a variant has, and why.
+
+Per-framework code comes from plainly named folders of template/ (the `code_folder` filter picks
+them by the framework's `code_folders`); this table decides the rest. copier.yml's `_exclude`
+applies it, the generated README lists the files it keeps, and the docs print it whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OptionalFile:
+    """An output path (a file, or a folder ending in /) that exists only when a fact holds."""
+
+    path: str
+    # A truthy entry of the derived context (extensions/context.py), e.g. "has_database".
+    when: str
+    why: str
+
+
+OPTIONAL_FILES: tuple[OptionalFile, ...] = (
+    OptionalFile("src/{package}/schemas.py", "has_api", "request and response models"),
+    OptionalFile("src/{package}/api/", "has_api", "the HTTP API, one module per resource"),
+    OptionalFile("src/{package}/api/items.py", "has_database", "the sample resource"),
+    OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),
+    OptionalFile("src/{package}/items/", "has_database", "Django app of the sample resource"),
+    OptionalFile("src/{package}/jobs_api.py", "has_queue", "the endpoint that queues jobs"),
+    OptionalFile("src/{package}/jobs.py", "has_queue", "job definitions and the worker's app"),
+    OptionalFile("src/{package}/db.py", "has_database", "engine, sessions, readiness"),
+    OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
+    OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
+    OptionalFile("alembic.ini", "has_database", "Alembic's settings"),
+    OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
+    OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
+    OptionalFile(
+        "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
+    ),
+    OptionalFile(
+        "deploy/kubernetes/base/background.yaml",
+        "background_process_types",
+        "Deployments of the background process types",
+    ),
+    OptionalFile("deploy/kubernetes/base/sqlite-mount.yaml", "database_is_file", "SQLite volume"),
+    OptionalFile("deploy/kubernetes/base/sqlite-volume.yaml", "database_is_file", "SQLite volume"),
+    OptionalFile(
+        "deploy/kubernetes/base/autoscaling.yaml",
+        "autoscaled_process_types",
+        "autoscalers of the process types that scale out",
+    ),
+    OptionalFile(
+        "deploy/kubernetes/overlays/production/autoscaling.yaml",
+        "autoscaled_process_types",
+        "production's autoscaler bounds",
+    ),
+    OptionalFile(
+        "deploy/kubernetes/overlays/staging/autoscaling.yaml",
+        "autoscaled_process_types",
+        "staging's autoscaler bounds",
+    ),
+)
+
+
+def excluded_paths(context: Mapping[str, Any]) -> list[str]:
+    """The output paths this variant does not have, anchored `_exclude` patterns."""
+    package = context.get("package_name") or "service"
+    return [
+        "/" + optional.path.format(package=package).rstrip("/")
+        for optional in OPTIONAL_FILES
+        if not context.get(optional.when)
+    ]
+
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+CODE_FOLDER = re.compile(r"\{\{ '(\w+)' \| code_folder \}\}")
+
+# The generated README's "Where things are": a row shows the paths of it this variant has.
+LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("every setting, from the environment", ("src/{package}/config.py", ".env.example")),
+    ("JSON logs on standard output", ("src/{package}/logs.py",)),
+    ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
+    (
+        "the URLs, the API and its health checks (django-ninja)",
+        ("src/{package}/urls.py", "src/{package}/api.py"),
+    ),
+    ("request ids, request log lines and JSON errors", ("src/{package}/middleware.py",)),
+    ("the items: model, API, admin and migrations", ("src/{package}/items/",)),
+    ("the web application", ("src/{package}/app.py",)),
+    (
+        "the API and its request and response models",
+        ("src/{package}/api/", "src/{package}/schemas.py"),
+    ),
+    ("the endpoint that queues jobs", ("src/{package}/jobs_api.py",)),
+    ("models and migrations", ("src/{package}/models.py", "src/{package}/migrations/")),
+    ("background jobs, the worker and the scheduler", ("src/{package}/jobs.py",)),
+    ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
+    ("process types", ("Procfile",)),
+    ("container image and local stack", ("Dockerfile", "compose.yaml")),
+    (
+        "Kubernetes manifests (base, staging, production), with a README on deploying",
+        ("deploy/kubernetes/",),
+    ),
+)
+
+
+def output_files(context: Mapping[str, Any], code_folders: tuple[str, ...]) -> set[str]:
+    """The files this variant has, as paths in the generated project."""
+    package = context.get("package_name") or "service"
+    excluded = [pattern.lstrip("/") for pattern in excluded_paths(context)]
+    files = set()
+    for source in TEMPLATE.rglob("*"):
+        parts = source.relative_to(TEMPLATE).parts
+        folder = CODE_FOLDER.fullmatch(parts[0])
+        if not source.is_file() or (folder and folder.group(1) not in code_folders):
+            continue
+        path = "/".join(parts[1:] if folder else parts).removesuffix(".jinja")
+        path = path.replace("{{package_name}}", package)
+        if not any(path == gone or path.startswith(gone + "/") for gone in excluded):
+            files.add(path)
+    return files
+
+
+def layout(context: Mapping[str, Any], code_folders: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of the README's "Where things are" that this variant has, with its paths."""
+    package = context.get("package_name") or "service"
+    files = output_files(context, code_folders)
+    rows = []
+    for what, paths in LAYOUT:
+        present = [
+            path.format(package=package)
+            for path in paths
+            if any(
+                file == path.format(package=package)
+                or file.startswith(path.format(package=package))
+                for file in files
+            )
+        ]
+        if present:
+            rows.append({"what": what.format(package=package), "paths": present})
+    return rows
