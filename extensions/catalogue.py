@@ -7,6 +7,7 @@ Templates ask these entries for facts and capabilities (`database.is_file`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,23 @@ class Service:
     def health_command(self) -> str:
         """The health check as one shell command line (GitHub Actions' --health-cmd)."""
         return " ".join(self.health_test[1:])
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """A server on the test machine's loopback: where the tests find it, how CI starts it."""
+
+    # Where the tests find it unless TEST_<NAME>_URL says otherwise (tests/services.py).
+    url: str
+    # A shell command that starts it when nothing listens on its port (.ci/run, on Debian).
+    start: str
+
+    @property
+    def port(self) -> int:
+        """The port it listens on, from its URL."""
+        port = urlsplit(self.url).port
+        assert port is not None, f"{self.url} names no port"
+        return port
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,10 @@ class Framework:
     checks_hosts_itself: bool = False
     # An admin site of HTML forms at /admin/, exempt from the JSON-only rule.
     has_admin_site: bool = False
+    # mypy plugins that teach the type checker what the framework's metaclasses and settings add.
+    mypy_plugins: tuple[str, ...] = ("pydantic.mypy",)
+    # pytest filterwarnings entries for the framework's own deprecation notices about its tools.
+    ignored_test_warnings: tuple[str, ...] = ()
     # Environment variables only this framework reads (names of extensions/environment.py).
     own_variables: tuple[str, ...] = ()
 
@@ -75,12 +97,22 @@ class Database:
     driver_requirement: str
     url_example: str
     default_port: int
-    # How compose and CI run a server of it (None for a file).
+    # How compose and CI run a server of it, and where the tests find one (None for a file).
     service: Service | None
+    local_server: LocalServer | None
     # Django's database backend ("" when Django does not use it through a URL).
     django_engine: str = ""
     # A database every server has, to connect to for CREATE/DROP DATABASE in tests.
     admin_database: str = ""
+    # How the tests drop a database they made, `{name}` its name, even with connections left open.
+    drop_statement: str = ""
+    # How to ask whether a database exists ({name}: the driver's parameter) and to create one.
+    exists_query: str = ""
+    create_statement: str = ""
+    # What the driver's connection errors say, by cause (regular expressions over their text).
+    missing_database_error: str = ""
+    refused_credentials_error: str = ""
+    unreachable_error: str = ""
     # A URL of another database kind, which the settings must refuse.
     foreign_url: str = ""
     # How Django's DATABASES entry is built from URLs: test cases, as formatted Python source.
@@ -96,6 +128,8 @@ class Database:
     is_file: bool = False
     # Where Django needs another version of the driver than SQLAlchemy does ("" when the same).
     django_driver_requirement: str = ""
+    # Type information for the driver Django's settings import by name ("" when none is imported).
+    django_driver_stubs_requirement: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,8 +141,12 @@ class Broker:
     url_example: str
     url_meaning: str
     requirement: str
-    # How compose and CI run it.
+    # How compose and CI run it, and where the template's tests find one.
     service: Service
+    local_server: LocalServer
+    # How the tests give each generated project a namespace of its own on one server: "key prefix"
+    # or "virtual host" (tests/services.py has a recipe for each).
+    test_namespace: str
     # The URL schemes the settings accept, and example URLs of them for the tests.
     url_schemes: tuple[str, ...]
     url_kind: str
@@ -131,6 +169,9 @@ FRAMEWORKS: dict[str, Framework] = {
         web_app="{package}.app:app",
         requirements=("fastapi>=0.121",),
         dev_requirements=("httpx>=0.28",),
+        # Starlette's test client prefers httpx2 and warns when it runs on httpx; the shared tests
+        # type their client as httpx's, which the WSGI frameworks' clients are.
+        ignored_test_warnings=("ignore:Using `httpx` with `starlette.testclient` is deprecated",),
         code_folders=("fastapi", "sqlalchemy"),
         is_asgi=True,
     ),
@@ -149,7 +190,8 @@ FRAMEWORKS: dict[str, Framework] = {
         label="Django",
         web_app="{package}.wsgi:application",
         requirements=("a2wsgi>=1.10", "django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
-        dev_requirements=("httpx>=0.28", "pytest-django>=4.9"),
+        # django-stubs' mypy plugin knows what Django's metaclasses add to models and settings.
+        dev_requirements=("django-stubs>=5.2", "httpx>=0.28", "pytest-django>=4.9"),
         code_folders=("django",),
         has_own_orm=True,
         has_management_commands=True,
@@ -158,6 +200,7 @@ FRAMEWORKS: dict[str, Framework] = {
         serves_wsgi=True,
         checks_hosts_itself=True,
         has_admin_site=True,
+        mypy_plugins=("pydantic.mypy", "mypy_django_plugin.main"),
     ),
 }
 
@@ -186,8 +229,18 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD-SHELL", "pg_isready -U postgres -d {package}"),
             data_path="/var/lib/postgresql/data",
         ),
+        local_server=LocalServer(
+            url="postgresql://postgres@127.0.0.1:5432/postgres",
+            start='pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start',
+        ),
         django_engine="django.db.backends.postgresql",
         admin_database="postgres",
+        drop_statement="DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        exists_query="SELECT 1 FROM pg_database WHERE datname = {name}",
+        create_statement="CREATE DATABASE {name}",
+        missing_database_error="database .+ does not exist",
+        refused_credentials_error="authentication failed|role .+ does not exist|no password",
+        unreachable_error="Connection refused|timeout expired|could not translate host",
         url_query_example="?sslmode=require",
         django_url_cases=(
             """(
@@ -222,8 +275,18 @@ DATABASES: dict[str, Database] = {
             health_test=("CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "-pmysql"),
             data_path="/var/lib/mysql",
         ),
+        local_server=LocalServer(
+            url="mysql://root@127.0.0.1:3306/",
+            start="start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd",
+        ),
         django_engine="django.db.backends.mysql",
         admin_database="information_schema",
+        drop_statement="DROP DATABASE IF EXISTS {name}",
+        exists_query="SELECT 1 FROM information_schema.schemata WHERE schema_name = {name}",
+        create_statement="CREATE DATABASE {name} CHARACTER SET utf8mb4",
+        missing_database_error="Unknown database",
+        refused_credentials_error="Access denied",
+        unreachable_error="Can.t connect|Unknown MySQL server host|Lost connection",
         url_query_example="?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
         django_url_cases=(
             """(
@@ -240,6 +303,7 @@ DATABASES: dict[str, Database] = {
         # PyMySQL stands in for it (pymysql.install_as_MySQLdb()); from 1.2 on it reports the
         # mysqlclient version Django 5.1+ checks for (2.2.1 or newer).
         django_driver_requirement="pymysql[rsa]>=1.2",
+        django_driver_stubs_requirement="types-pymysql>=1.1",
     ),
     "sqlite": Database(
         name="sqlite",
@@ -252,6 +316,7 @@ DATABASES: dict[str, Database] = {
         url_example="sqlite:///{name}.db",
         default_port=0,
         service=None,
+        local_server=None,
         django_engine="django.db.backends.sqlite3",
         django_url_cases=(
             """("sqlite:///relative.db", {"NAME": "relative.db"}),""",
@@ -275,6 +340,14 @@ BROKERS: dict[str, Broker] = {
         service=Service(
             image="redis:7", environment=(), ports=(6379,), health_test=("CMD", "redis-cli", "ping")
         ),
+        local_server=LocalServer(
+            url="redis://127.0.0.1:6379",
+            start=(
+                'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+                "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+            ),
+        ),
+        test_namespace="key prefix",
         url_schemes=("redis", "rediss"),
         url_kind="a redis:// or rediss:// URL",
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
@@ -298,6 +371,10 @@ BROKERS: dict[str, Broker] = {
             health_interval="5s",
             health_timeout="10s",
         ),
+        local_server=LocalServer(
+            url="amqp://guest:guest@127.0.0.1:5672/", start="rabbitmq-server -detached"
+        ),
+        test_namespace="virtual host",
         url_schemes=("amqp", "amqps"),
         url_kind="an amqp:// or amqps:// URL",
         accepted_urls=(

@@ -14,7 +14,6 @@ def requirements(
     needed = [
         "gunicorn>=23",
         "pydantic-settings>=2.6",
-        "python-json-logger>=3.2",
         "uvicorn[standard]>=0.32",
         "uvicorn-worker>=0.3",
     ]
@@ -32,7 +31,29 @@ def requirements(
     return sorted(needed, key=str.lower)
 
 
-def dev_requirements(framework: Framework) -> list[str]:
-    """The development dependencies of a generated project: tests and lint."""
-    needed = ["pytest>=8.3", "ruff>=0.8", *framework.dev_requirements]
+# The habits of the generated project's repository: type checks, commit hooks (prek runs them from
+# .pre-commit-config.yaml, each through `uv run`), the audit of the lock, the workflows' lint and
+# the software bill of materials of what the image installs.
+TOOLING_DEV_REQUIREMENTS = (
+    "cyclonedx-bom>=7",
+    "mypy>=1.18",
+    "pip-audit>=2.9",
+    "pre-commit-hooks>=6",
+    "prek>=0.2",
+    "types-gunicorn>=23",
+    "zizmor>=1.16",
+)
+# Every broker is reached through Celery, whose own annotations are incomplete.
+QUEUE_DEV_REQUIREMENTS = ("celery-types>=0.23",)
+
+
+def dev_requirements(
+    framework: Framework, database: Database | None, broker: Broker | None
+) -> list[str]:
+    """The development dependencies of a generated project: tests, lint, types and checks."""
+    needed = ["pytest>=8.3", "ruff>=0.8", *TOOLING_DEV_REQUIREMENTS, *framework.dev_requirements]
+    if database is not None and framework.has_own_orm and database.django_driver_stubs_requirement:
+        needed.append(database.django_driver_stubs_requirement)
+    if broker is not None:
+        needed += QUEUE_DEV_REQUIREMENTS
     return sorted(needed, key=str.lower)

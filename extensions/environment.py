@@ -19,6 +19,8 @@ class EnvVar:
     secret: bool = False
     # What compose.yaml sets, where it differs from the development default (e.g. host names).
     compose_value: str | None = None
+    # For a URL: the schemes it may have (the update report checks .env against them).
+    url_schemes: tuple[str, ...] = ()
 
 
 FRAMEWORK_VARIABLES: dict[str, EnvVar] = {}
@@ -48,6 +50,13 @@ def env_vars(
             "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
             "INFO",
             "INFO",
+        ),
+        EnvVar(
+            "LOG_FORMAT",
+            "Log lines as text (readable; the default when APP_ENV=development) "
+            "or json (the default otherwise).",
+            "json",
+            None,
         ),
         EnvVar(
             "SECRET_KEY",
@@ -101,10 +110,11 @@ def env_vars(
             if database.is_file
             else url.replace("@localhost:", "@db:")
         )
+        accepted = " or ".join(f"{scheme}://" for scheme in database.url_schemes)
         database_meaning = (
             "Where the SQLite file is: sqlite:///relative.db or sqlite:////absolute/path.db."
             if database.is_file
-            else "Where the database is (postgres://, postgresql:// or mysql:// URLs are accepted)."
+            else f"Where the database is ({accepted} URLs are accepted)."
         )
         variables.append(
             EnvVar(
@@ -115,6 +125,7 @@ def env_vars(
                 required_in_production=True,
                 secret=not database.is_file,
                 compose_value=in_compose,
+                url_schemes=database.url_schemes,
             )
         )
         variables.append(
@@ -138,6 +149,7 @@ def env_vars(
                 compose_value=broker.url_example.replace("@localhost:", "@broker:").replace(
                     "//localhost:", "//broker:"
                 ),
+                url_schemes=broker.url_schemes,
             ),
             EnvVar(
                 "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"

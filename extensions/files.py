@@ -36,6 +36,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
     OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
     OptionalFile("alembic.ini", "has_database", "Alembic's settings"),
+    OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile(
@@ -105,6 +106,20 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Kubernetes manifests (base, staging, production), with a README on deploying",
         ("deploy/kubernetes/",),
     ),
+    (
+        "dependencies, and the settings of ruff, mypy (strict) and pytest",
+        ("pyproject.toml", "uv.lock"),
+    ),
+    ("commit hooks", (".pre-commit-config.yaml",)),
+    (
+        "CI: hooks, tests, audit, workflow lint, bill of materials, image",
+        (".github/workflows/ci.yml",),
+    ),
+    (
+        "weekly grouped dependency updates; the workflow lint's settings",
+        (".github/dependabot.yml", ".github/zizmor.yml"),
+    ),
+    ("a dev container with the backing services", (".devcontainer/",)),
 )
 
 

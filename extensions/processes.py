@@ -10,6 +10,7 @@ COMMAND_HELP = {
     "web": "Serve HTTP on 0.0.0.0:$PORT until SIGTERM, then let in-flight requests finish.",
     "release": "Run once per release, before new web processes start: apply migrations.",
     "migrate": "Apply pending database migrations; running it again does nothing.",
+    "createdb": "Create the database DATABASE_URL names, if its server does not have it yet.",
     "worker": "Consume jobs from $BROKER_URL until SIGTERM, then finish the current job.",
     "worker-alive": "Exit 1 if the worker's consumer loop is stuck: the liveness probe.",
     "scheduler": "Send the periodic jobs on time; run exactly one of these.",

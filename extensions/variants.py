@@ -15,7 +15,8 @@ MATRIX_QUESTIONS = ("framework", "database", "queue")
 
 def load_questions() -> dict[str, Any]:
     """Read copier.yml."""
-    return yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    questions: dict[str, Any] = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    return questions
 
 
 def choices(question: str) -> list[str]:
@@ -42,7 +43,7 @@ def variant_id(variant: dict[str, str]) -> str:
 def snapshot(destination: Path) -> Path:
     """Copy the template as it is in the working tree (no git), so rendering is quick and local."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("copier.yml", "extensions", "template", "locks"):
+    for name in ("copier.yml", "extensions", "template", "locks", "licenses"):
         source = TEMPLATE_ROOT / name
         if source.is_dir():
             shutil.copytree(

@@ -51,7 +51,7 @@ def main() -> None:
             jobs.append((project, LOCKS / f"{name}.lock"))
         with ThreadPoolExecutor(max_workers=2) as pool:
             for (_, stored), _ in zip(
-                jobs, pool.map(lambda job: lock(*job, upgrade), jobs), strict=True
+                jobs, pool.map(lambda job: lock(job[0], job[1], upgrade), jobs), strict=True
             ):
                 print(f"locked {stored.stem}")
 

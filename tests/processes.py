@@ -49,10 +49,11 @@ class Process:
         self.logs = project / f".{name}-{time.monotonic_ns()}"
         self.stdout_path = self.logs.with_suffix(".out")
         self.stderr_path = self.logs.with_suffix(".err")
+        # Bytecode is written, so that only the first start of a project compiles its modules.
         environment = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("VIRTUAL_ENV", "UV_"))
+            if not key.startswith(("VIRTUAL_ENV", "UV_", "PYTHONDONTWRITEBYTECODE"))
         }
         environment["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{environment['PATH']}"
         environment.update(env)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
-from tests.conftest import VARIANTS, Project, variant_params
+from extensions.variants import choices
+from tests.conftest import VARIANTS, Project, load_yaml, load_yaml_documents, variant_params
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
 TEXT_SUFFIXES = {
@@ -28,12 +31,12 @@ TEXT_SUFFIXES = {
 
 
 @pytest.fixture(params=variant_params())
-def project(request: pytest.FixtureRequest, generate) -> Project:
-    """One variant, freshly rendered."""
-    return generate(**request.param)
+def project(request: pytest.FixtureRequest, rendered) -> Project:
+    """One variant, as Copier rendered it (once per worker, shared by the checks of this file)."""
+    return rendered(request.param)
 
 
-def text_files(project: Project) -> list:
+def text_files(project: Project) -> list[Path]:
     """The generated files a person reads (the lock is uv's, not ours)."""
     return [
         path for path in project.files() if path.suffix in TEXT_SUFFIXES and path.name != "uv.lock"
@@ -66,7 +69,7 @@ def test_structured_files_parse(project: Project) -> None:
     tomllib.loads((project.path / "uv.lock").read_text())
     for relative in project.files():
         if relative.suffix in {".yml", ".yaml"}:
-            documents = list(yaml.safe_load_all((project.path / relative).read_text()))
+            documents = load_yaml_documents((project.path / relative).read_text())
             assert documents and None not in documents, relative
 
 
@@ -93,6 +96,11 @@ def test_files_exist_as_the_answers_say(project: Project) -> None:
         ".python-version",
         ".copier-answers.yml",
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
+        ".github/zizmor.yml",
+        ".pre-commit-config.yaml",
+        ".devcontainer/devcontainer.json",
+        ".devcontainer/compose.yaml",
         f"{package}/cli.py",
         f"{package}/config.py",
         f"{package}/logs.py",
@@ -117,10 +125,42 @@ def test_every_variable_is_documented_and_composed(project: Project) -> None:
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), (
             f"{name} missing from .env.example"
         )
-    compose = yaml.safe_load((project.path / "compose.yaml").read_text())
+    compose = load_yaml((project.path / "compose.yaml").read_text())
     composed = compose["x-app"]["environment"]
     assert set(composed) <= set(names)
     assert "DATABASE_URL" in composed or not project.context["has_database"]
+
+
+def test_the_docs_name_only_the_database_urls_the_variant_accepts(project: Project) -> None:
+    from extensions.catalogue import DATABASES
+
+    own = DATABASES.get(project.answers["database"])
+    accepted = set(own.url_schemes) if own else set()
+    foreign = {scheme for database in DATABASES.values() for scheme in database.url_schemes}
+    for name in ("README.md", ".env.example", f"src/{project.package}/config.py"):
+        text = (project.path / name).read_text()
+        for scheme in foreign - accepted:
+            assert f"{scheme}://" not in text, f"{name} offers {scheme}:// URLs"
+
+
+def test_the_dev_container_runs_with_the_backing_services_of_compose(project: Project) -> None:
+    import json
+
+    folder = project.path / ".devcontainer"
+    settings = json.loads((folder / "devcontainer.json").read_text())
+    services: dict[str, Any] = {}
+    for name in settings["dockerComposeFile"]:
+        services |= load_yaml((folder / name).read_text())["services"]
+
+    assert settings["service"] in settings["runServices"]
+    assert set(settings["runServices"]) <= set(services)
+    assert set(project.context["compose_backing_services"]) <= set(settings["runServices"])
+    development = services[settings["service"]]
+    assert set(project.context["compose_backing_services"]) <= set(
+        development.get("depends_on", {})
+    )
+    app = load_yaml((project.path / "compose.yaml").read_text())["x-app"]
+    assert app["environment"].items() <= development["environment"].items()
 
 
 def test_the_dockerfile_passes_hadolint(project: Project) -> None:
@@ -148,3 +188,28 @@ def test_the_readme_lists_paths_the_project_has(project: Project) -> None:
     assert listed
     for path in listed:
         assert (project.path / path).exists(), f"README lists {path}, which the project lacks"
+
+
+# A phrase from each licence's official text, so that a LICENSE file is known to hold the real one.
+LICENCE_PHRASES = {
+    "MIT": "Permission is hereby granted, free of charge, to any person obtaining a copy",
+    "Apache-2.0": "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+    "BSD-3-Clause": "Neither the name of the copyright holder nor the names of its",
+}
+
+
+@pytest.mark.parametrize("licence", choices("license"))
+def test_a_licence_file_holds_the_licence_with_year_and_author(generate, licence: str) -> None:
+    project = generate(database="none", license=licence, author_name="Orders Team")
+    licence_file = project.path / "LICENSE"
+
+    if licence not in LICENCE_PHRASES:
+        assert not licence_file.exists()
+        assert "license =" not in (project.path / "pyproject.toml").read_text()
+        return
+    text = licence_file.read_text()
+    assert LICENCE_PHRASES[licence] in text
+    (notice,) = [line for line in text.splitlines() if line.strip().startswith("Copyright ")]
+    assert str(datetime.now(UTC).year) in notice
+    assert "Orders Team" in notice
+    assert f'license = "{licence}"' in (project.path / "pyproject.toml").read_text()

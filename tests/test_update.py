@@ -2,7 +2,8 @@
 
 The tests build their own template history in a temporary git repository: `v0.1.0` is the
 working tree with a line changed back to an older state, `v0.2.0` is the working tree itself.
-They never depend on the tags of this repository.
+They never depend on the tags of this repository. Projects are generated and updated through
+pytest-copie's `copie` fixture.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from copier import run_update
+from pytest_copie.plugin import Result
 
-from extensions.variants import render, snapshot
+from extensions.context import derived_context
+from extensions.variants import snapshot
 from tests.conftest import Project, variant_params
 
 pytestmark = pytest.mark.slow
@@ -64,13 +68,20 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repository
 
 
-def generate_old(history: Path, destination: Path, answers: dict[str, str]) -> Project:
+def generate_old(
+    copie: Any, history: Path, answers: dict[str, str], vcs_ref: str | None = "v0.1.0"
+) -> Project:
     """Generate from v0.1.0 and commit, as a team did when it started its service."""
-    render(history, destination, answers, vcs_ref="v0.1.0")
-    git(destination, "init", "-q", "-b", "main")
-    commit_all(destination, "Generate from the template")
-    recorded = yaml.safe_load((destination / ".copier-answers.yml").read_text())
-    return Project(destination, {k: v for k, v in recorded.items() if not k.startswith("_")})
+    result = copie.copy(
+        extra_answers={"project_name": "Sample Service", **answers},
+        template_dir=history,
+        vcs_ref=vcs_ref,
+    )
+    if result.exception is not None:
+        raise result.exception
+    git(result.project_dir, "init", "-q", "-b", "main")
+    commit_all(result.project_dir, "Generate from the template")
+    return Project(result.project_dir, result.answers, derived_context(result.answers))
 
 
 def make_user_edits(project: Project, dependency: str | None = "humanize>=4") -> None:
@@ -92,17 +103,26 @@ def make_user_edits(project: Project, dependency: str | None = "humanize>=4") ->
     commit_all(project.path, "Our own changes")
 
 
-def update(project: Project, **data: str) -> None:
-    """Update to v0.2.0 as the docs say: `copier update --trust --defaults`."""
-    run_update(
-        project.path,
-        data=data or None,
-        vcs_ref="v0.2.0",
-        defaults=True,
-        overwrite=True,
-        unsafe=True,
-        quiet=True,
-    )
+def update(copie: Any, project: Project, **data: str) -> None:
+    """Update to v0.2.0 as the docs say: `copier update --trust --defaults [--data ...]`.
+
+    pytest-copie's update passes answers as defaults, which lose to the answers a project
+    recorded: a changed answer goes to Copier as data, as `--data` does.
+    """
+    if data:
+        run_update(
+            project.path,
+            data=data,
+            vcs_ref="v0.2.0",
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            quiet=True,
+        )
+        return
+    result = copie.update(Result(project_dir=project.path), vcs_ref="v0.2.0")
+    if result.exception is not None:
+        raise result.exception
 
 
 def assert_no_conflicts(project: Project) -> None:
@@ -135,14 +155,14 @@ def assert_user_edits_kept(project: Project, dependency: str | None = "humanize>
 
 @pytest.mark.parametrize("variant", variant_params())
 def test_update_brings_template_changes_and_keeps_user_edits(
-    history: Path, tmp_path: Path, variant: dict[str, str], attached_for
+    copie: Any, history: Path, variant: dict[str, str], attached_for
 ) -> None:
-    project = generate_old(history, tmp_path / "service", variant)
+    project = generate_old(copie, history, variant)
     logs = project.path / "src" / project.package / "logs.py"
     assert logs.read_text().startswith(OLD_DOCSTRING)
     make_user_edits(project)
 
-    update(project)
+    update(copie, project)
 
     assert_no_conflicts(project)
     assert_user_edits_kept(project)
@@ -170,13 +190,20 @@ def assert_project_tests_pass(
     assert tested.returncode == 0, tested.stdout[-6000:] + tested.stderr[-3000:]
 
 
-def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_path: Path) -> None:
-    project = generate_old(history, tmp_path / "service", {"database": "sqlite"})
+def test_a_line_changed_on_both_sides_is_a_reported_conflict(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(copie, history, {"database": "sqlite"})
     logs = project.path / "src" / project.package / "logs.py"
     logs.write_text(logs.read_text().replace(OLD_DOCSTRING, '"""Our own logging setup."""', 1))
     commit_all(project.path, "Our docstring")
+    capfd.readouterr()
 
-    update(project)
+    update(copie, project)
+
+    report = capfd.readouterr().out
+    assert f"conflict: src/{project.package}/logs.py" in report
+    assert "pyproject.toml changed" not in report
 
     text = logs.read_text()
     assert "<<<<<<< before updating" in text
@@ -185,6 +212,37 @@ def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_
     assert "logs.py" in git(project.path, "diff", "--name-only", "--diff-filter=U") + git(
         project.path, "status", "--porcelain"
     )
+
+
+def test_the_update_report_names_stale_env_values_and_a_changed_pyproject(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(copie, history, {"database": "none", "queue": "redis"})
+    # The developer's .env, as the README says to make it (git ignores it).
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(copie, project, queue="rabbitmq")
+
+    report = capfd.readouterr().out
+    assert "conflict:" not in report
+    assert "pyproject.toml changed: run `uv lock`" in report
+    (stale_url,) = [line for line in report.splitlines() if ".env: BROKER_URL" in line]
+    assert "redis://" in stale_url
+    assert "amqp:// or amqps://" in stale_url
+    assert ".env: BROKER_VISIBILITY_TIMEOUT is no longer read" in report
+
+
+def test_an_update_with_nothing_to_do_reports_so(
+    copie: Any, history: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate_old(copie, history, {"database": "sqlite"})
+    (project.path / ".env").write_text((project.path / ".env.example").read_text())
+    capfd.readouterr()
+
+    update(copie, project)
+
+    assert "Update report: no conflicts" in capfd.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -196,14 +254,14 @@ def test_a_line_changed_on_both_sides_is_a_reported_conflict(history: Path, tmp_
     ids=["sqlite-to-postgresql", "none-to-sqlite"],
 )
 def test_re_answering_adds_a_capability(
-    history: Path, tmp_path: Path, before: dict[str, str], after: dict[str, str], attached_for
+    copie: Any, history: Path, before: dict[str, str], after: dict[str, str], attached_for
 ) -> None:
-    project = generate_old(history, tmp_path / "service", before)
+    project = generate_old(copie, history, before)
     # A dependency added next to one the template adds would conflict in pyproject.toml (see
     # docs/updating.md), so this team has only added code and changed a setting.
     make_user_edits(project, dependency=None)
 
-    update(project, **after)
+    update(copie, project, **after)
 
     assert_no_conflicts(project)
     assert_user_edits_kept(project, dependency=None)
@@ -215,7 +273,7 @@ def test_re_answering_adds_a_capability(
 
 
 def test_an_answer_under_a_renamed_question_is_carried_over(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    copie: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     repository = snapshot(tmp_path_factory.mktemp("renamed"))
     questions = repository / "copier.yml"
@@ -239,14 +297,41 @@ def test_an_answer_under_a_renamed_question_is_carried_over(
     commit_all(repository, "Rename db_engine to database")
     git(repository, "tag", "v0.2.0")
 
-    project = generate_old(repository, tmp_path / "service", {"db_engine": "sqlite"})
+    project = generate_old(copie, repository, {"db_engine": "sqlite"})
     assert project.answers["db_engine"] == "sqlite"
     assert "database" not in project.answers
 
-    update(project)
+    update(copie, project)
 
     answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
     assert answers["database"] == "sqlite"
     assert "db_engine" not in answers
     assert_no_conflicts(project)
     assert "sqlite" in (project.path / ".env.example").read_text()
+
+
+def test_before_the_first_tag_an_update_follows_the_newest_commit(
+    copie: Any, tmp_path_factory: pytest.TempPathFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    repository = snapshot(tmp_path_factory.mktemp("untagged"))
+    logs = repository / LOGS_TEMPLATE
+    current = logs.read_text()
+    git(repository, "init", "-q", "-b", "main")
+    logs.write_text(current.replace(NEW_DOCSTRING, OLD_DOCSTRING, 1))
+    commit_all(repository, "Before any release")
+    project = generate_old(copie, repository, {"database": "none"}, vcs_ref=None)
+    generated_from = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    logs.write_text(current)
+    commit_all(repository, "Still no release")
+    capfd.readouterr()
+
+    run_update(project.path, defaults=True, overwrite=True, unsafe=True, quiet=True)
+
+    updated_to = yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"]
+    assert (generated_from, updated_to) == (
+        git(repository, "rev-parse", "--short", "HEAD~1").strip(),
+        git(repository, "rev-parse", "--short", "HEAD").strip(),
+    )
+    logs_file = project.path / "src" / project.package / "logs.py"
+    assert logs_file.read_text().startswith(NEW_DOCSTRING)
+    assert "Update report: no conflicts" in capfd.readouterr().out

@@ -1,12 +1,18 @@
-"""Every variant installs from its lock and passes its own test suite against the real servers."""
+"""Every variant installs from its lock; its own suite, hooks and supply-chain checks pass."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
-from tests.conftest import Project, variant_params
+from tests import vulnerabilities
+from tests.conftest import Project, unavailable, variant_params
 
 pytestmark = pytest.mark.slow
 
@@ -38,3 +44,104 @@ def test_the_settings_class_reads_exactly_the_declared_variables(installed: Proj
     for name, default in fields.items():
         expected = declared[name]["development_default"]
         assert (None if default is None else str(default)) == expected, name
+
+
+def workflow_step(project: Project, job: str, name: str) -> str:
+    """The shell script of a step of the generated CI workflow, found by the start of its name."""
+    workflow = yaml.safe_load((project.path / ".github/workflows/ci.yml").read_text())
+    (script,) = [
+        step["run"]
+        for step in workflow["jobs"][job]["steps"]
+        if step.get("name", "").startswith(name)
+    ]
+    return str(script)
+
+
+def run_step(
+    project: Project, script: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a workflow step's script as GitHub's runner would: bash, stopping at the first error."""
+    return project.run("bash", "-euo", "pipefail", "-c", script, env=env)
+
+
+@pytest.fixture(scope="session")
+def mypy_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache per framework for the session: variants of a framework share most modules.
+
+    The plugins differ between frameworks, which makes mypy throw away another framework's cache.
+    """
+    return tmp_path_factory.getbasetemp().parent / "mypy-caches"
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_commit_hooks_pass_offline(installed: Project, mypy_caches: Path) -> None:
+    # The hooks are the CI's lint job: ruff, ruff format, mypy --strict and the secret checks.
+    script = workflow_step(installed, "lint", "Commit hooks")
+    assert "prek run --all-files" in script
+    if not (installed.path / ".git").exists():
+        for command in (["git", "init", "--quiet"], ["git", "add", "--all"]):
+            assert installed.run(*command).returncode == 0
+    unreachable = "http://127.0.0.1:9"
+    offline = {
+        "UV_OFFLINE": "1",
+        "HTTP_PROXY": unreachable,
+        "HTTPS_PROXY": unreachable,
+        "ALL_PROXY": unreachable,
+        "MYPY_CACHE_DIR": str(mypy_caches / installed.answers["framework"]),
+    }
+
+    result = run_step(installed, script, env=offline)
+
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    hooks = ("ruff check", "ruff format", "mypy", "no merge conflict", "no private key", "no cloud")
+    for hook in hooks:
+        assert re.search(rf"^{hook}.*Passed$", result.stdout, re.MULTILINE), (hook, result.stdout)
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_lock_has_no_known_vulnerability(installed: Project, tmp_path: Path) -> None:
+    try:
+        release_pages = vulnerabilities.release_pages_served()
+    except httpx.HTTPError as error:
+        unavailable(f"PyPI's vulnerability data is unreachable: {error}")
+    script = workflow_step(installed, "supply-chain", "Known vulnerabilities")
+
+    result = run_step(installed, script, env={"RUNNER_TEMP": str(tmp_path)})
+
+    output = result.stdout[-6000:] + result.stderr[-3000:]
+    if release_pages:
+        assert result.returncode == 0, output
+        return
+    # pip-audit cannot ask about single releases here: its --strict refuses to pass, and the
+    # newest releases are checked on their project pages instead.
+    assert result.returncode != 0 and "Dependency not found on PyPI" in output, output
+    requirements = (tmp_path / "requirements.txt").read_text()
+    findings = vulnerabilities.audit_requirements(requirements)
+    assert not findings.vulnerable, findings.vulnerable
+    pinned = vulnerabilities.PINNED.findall(requirements)
+    assert len(findings.not_audited) < len(pinned), "no locked package is at its newest release"
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_workflows_pass_zizmor(installed: Project) -> None:
+    script = workflow_step(installed, "supply-chain", "Security lint")
+    result = run_step(installed, script)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_sbom_lists_what_the_image_installs(installed: Project, tmp_path: Path) -> None:
+    script = workflow_step(installed, "image", "Software bill of materials")
+    result = run_step(installed, script, env={"RUNNER_TEMP": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    sbom = json.loads((installed.path / "sbom.cdx.json").read_text())
+    assert sbom["bomFormat"] == "CycloneDX"
+    components = {component["name"].lower() for component in sbom["components"]}
+    runtime = {
+        re.split(r"[\[<>=!~ ]", requirement)[0].lower()
+        for requirement in installed.context["dependencies"]
+    }
+    assert runtime <= components, runtime - components
+    assert installed.answers["project_slug"] in components
+    assert not {"pytest", "mypy", "ruff"} & components, "dev tools are not in the image"

@@ -1,0 +1,289 @@
+"""Every promise of a generated project is guarded by its own tests: breaking it fails them.
+
+Each regression below breaks one promise the generated README or .env.example makes, in the
+project's `src/` only (never its tests), the way a careless change would. The slow test applies
+it to an installed variant of each framework and runs only the tests that must catch it; the
+quick one checks that the text each regression replaces is still there, so the set stays in step
+with the template. A new promise gets its regression here (see docs/developing.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from extensions.variants import choices, variant_id
+from tests.conftest import Project
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A promise broken on purpose, and the tests of the project that must catch it."""
+
+    promise: str
+    frameworks: frozenset[str]
+    # Relative to src/<package>/.
+    file: str
+    old: str
+    new: str
+    # pytest node ids relative to the project: a file, or a test in it.
+    caught_by: tuple[str, ...]
+
+    def id(self, variant: dict[str, str]) -> str:
+        """A test id that `-k <variant>` selects, e.g. fastapi-postgresql-redis-release-migrates."""
+        words = re.sub(r"[^a-z0-9]+", "-", self.promise.lower()).strip("-")
+        return f"{variant_id(variant)}-{words}"
+
+
+EVERY_FRAMEWORK = frozenset(choices("framework"))
+FASTAPI, FLASK, DJANGO = frozenset({"fastapi"}), frozenset({"flask"}), frozenset({"django"})
+
+WEB_SERVER_TEST = "tests/test_promises.py::test_the_web_server_is_configured_by"
+READINESS_TESTS = (
+    "tests/test_health.py::test_readyz_is_unavailable_when_the_database_is_down",
+    "tests/test_health.py::test_readyz_is_unavailable_when_the_broker_is_down",
+)
+CHECK_TESTS = (
+    "tests/test_cli.py::test_check_fails_with_a_reason_when_the_database_is_down",
+    "tests/test_cli.py::test_check_fails_with_a_reason_when_the_broker_is_down",
+)
+SERVER_ERROR_TEST = "tests/test_promises.py::test_an_unhandled_error_is_a_json_500"
+PAGING_TEST = "tests/test_items.py::test_bad_paging_is_refused_with_a_json_4xx"
+
+REGRESSIONS = [
+    Regression(
+        "web listens on PORT",
+        EVERY_FRAMEWORK,
+        "server.py",
+        '"bind": f"0.0.0.0:{self.settings.port}"',
+        '"bind": "0.0.0.0:8000"',
+        (WEB_SERVER_TEST,),
+    ),
+    Regression(
+        "web runs WEB_CONCURRENCY workers",
+        EVERY_FRAMEWORK,
+        "server.py",
+        '"workers": self.settings.web_concurrency',
+        '"workers": 2',
+        (WEB_SERVER_TEST,),
+    ),
+    Regression(
+        "web drains for GRACEFUL_TIMEOUT",
+        EVERY_FRAMEWORK,
+        "server.py",
+        '"graceful_timeout": self.settings.graceful_timeout',
+        '"graceful_timeout": 25',
+        (WEB_SERVER_TEST,),
+    ),
+    Regression(
+        "web logs at LOG_LEVEL",
+        EVERY_FRAMEWORK,
+        "server.py",
+        "logging_config(self.settings.log_level, self.settings.log_style)",
+        'logging_config("INFO", self.settings.log_style)',
+        ("tests/test_promises.py::test_the_web_server_logs_at_log_level",),
+    ),
+    Regression(
+        "a worker runs WORKER_CONCURRENCY jobs at once",
+        EVERY_FRAMEWORK,
+        "jobs.py",
+        '"worker_concurrency": settings.worker_concurrency',
+        '"worker_concurrency": 2',
+        ("tests/test_promises.py::test_the_worker_is_configured_by",),
+    ),
+    Regression(
+        "release migrates",
+        EVERY_FRAMEWORK,
+        "cli.py",
+        "    migrate(settings)\n",
+        "    logger.info('nothing to do')\n",
+        ("tests/test_promises.py::test_release_migrates_an_empty_database_and_can_run_again",),
+    ),
+    Regression(
+        "a failed service is not ok",
+        EVERY_FRAMEWORK,
+        "checks.py",
+        'states[name] = f"unavailable ({type(error).__name__})"',
+        'states[name] = "ok"',
+        (*READINESS_TESTS, *CHECK_TESTS),
+    ),
+    Regression(
+        "readyz answers 503 when a service is down",
+        FASTAPI,
+        "app.py",
+        "status_code=200 if ready else 503,",
+        "status_code=200,",
+        READINESS_TESTS,
+    ),
+    Regression(
+        "readyz answers 503 when a service is down",
+        FLASK,
+        "app.py",
+        "return body, 200 if ready else 503",
+        "return body, 200",
+        READINESS_TESTS,
+    ),
+    Regression(
+        "readyz answers 503 when a service is down",
+        DJANGO,
+        "api.py",
+        "return Status(200 if ready else 503, body)",
+        "return Status(200, body)",
+        READINESS_TESTS,
+    ),
+    Regression(
+        "an unhandled error is JSON",
+        FASTAPI,
+        "app.py",
+        'response = JSONResponse(\n                {"detail": "Internal Server Error"},',
+        # Starlette's plain Response: a text body, no JSON.
+        'response = JSONResponse.__base__(\n                "Internal Server Error",',
+        (SERVER_ERROR_TEST,),
+    ),
+    Regression(
+        "an unhandled error is JSON",
+        FLASK,
+        "app.py",
+        "    @app.errorhandler(BadRequest)\n",
+        "    @app.errorhandler(500)\n"
+        "    def text_500(error: Exception) -> tuple[str, int]:\n"
+        '        return "Internal Server Error", 500\n\n'
+        "    @app.errorhandler(BadRequest)\n",
+        (SERVER_ERROR_TEST,),
+    ),
+    Regression(
+        "an unhandled error is JSON",
+        DJANGO,
+        "middleware.py",
+        "and response.status_code >= 400",
+        "and 400 <= response.status_code < 500",
+        (SERVER_ERROR_TEST,),
+    ),
+    Regression(
+        "a page holds at most 100 items",
+        FASTAPI,
+        "api/items.py",
+        "Query(ge=1, le=100)",
+        "Query(ge=1, le=1000)",
+        (PAGING_TEST,),
+    ),
+    Regression(
+        "a page holds at most 100 items",
+        FLASK,
+        "schemas.py",
+        "limit: int = Field(default=20, ge=1, le=100)",
+        "limit: int = Field(default=20, ge=1, le=1000)",
+        (PAGING_TEST,),
+    ),
+    Regression(
+        "a page holds at most 100 items",
+        DJANGO,
+        "items/api.py",
+        "Field(ge=1, le=100)",
+        "Field(ge=1, le=1000)",
+        (PAGING_TEST,),
+    ),
+]
+
+# One variant per framework, with a database and a broker so that every promise applies; the
+# test of test_variants.py installs the same ones, on the same xdist worker (one group each).
+REGRESSION_VARIANTS = {
+    "fastapi": {"framework": "fastapi", "database": "postgresql", "queue": "redis"},
+    "flask": {"framework": "flask", "database": "mysql", "queue": "rabbitmq"},
+    "django": {"framework": "django", "database": "postgresql", "queue": "redis"},
+}
+
+
+def regression_params() -> list[Any]:
+    """Each regression with the variant of each framework it applies to."""
+    return [
+        pytest.param(
+            variant,
+            regression,
+            id=regression.id(variant),
+            marks=pytest.mark.xdist_group(variant_id(variant)),
+        )
+        for framework, variant in REGRESSION_VARIANTS.items()
+        for regression in REGRESSIONS
+        if framework in regression.frameworks
+    ]
+
+
+def test_every_framework_has_a_regression_variant() -> None:
+    assert set(REGRESSION_VARIANTS) == EVERY_FRAMEWORK
+
+
+def test_every_promise_is_broken_in_every_framework() -> None:
+    promises = {regression.promise for regression in REGRESSIONS}
+    for framework in EVERY_FRAMEWORK:
+        broken = {r.promise for r in REGRESSIONS if framework in r.frameworks}
+        assert broken == promises, framework
+
+
+@pytest.mark.parametrize(("variant", "regression"), regression_params())
+def test_the_text_to_break_is_still_in_the_template(
+    variant: dict[str, str], regression: Regression, generate
+) -> None:
+    project = rendered(generate, variant)
+    source = project.path / "src" / project.package / regression.file
+
+    assert source.is_file(), f"{regression.file} is gone: update the regression"
+    assert source.read_text().count(regression.old) == 1, (
+        f"{regression.old!r} is not in {regression.file} exactly once: update the regression"
+    )
+
+
+_rendered: dict[str, Project] = {}
+
+
+def rendered(generate, variant: dict[str, str]) -> Project:
+    """The variant rendered (not installed), once per worker."""
+    key = variant_id(variant)
+    if key not in _rendered:
+        _rendered[key] = generate(**variant)
+    return _rendered[key]
+
+
+_attached: dict[str, dict[str, str]] = {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("variant", "regression"), regression_params())
+def test_the_projects_own_tests_catch(
+    installed: Project,
+    attached_for: Callable[[Project], dict[str, str]],
+    regression: Regression,
+) -> None:
+    # One set of backing services per variant: each run makes and drops its own test database
+    # and queue in them, and a RabbitMQ virtual host costs two rabbitmqctl runs to make.
+    key = str(installed.path)
+    if key not in _attached:
+        _attached[key] = attached_for(installed)
+    attached = _attached[key]
+    source = installed.path / "src" / installed.package / regression.file
+    original = source.read_text()
+    assert original.count(regression.old) == 1, (
+        f"{regression.old!r} is not in {regression.file} exactly once: update the regression"
+    )
+    source.write_text(original.replace(regression.old, regression.new))
+    try:
+        # No bytecode of the broken source is cached, so nothing of it outlives the test.
+        result = installed.run(
+            *("uv", "run", "--locked", "pytest", "-q", "-x", "-p", "no:cacheprovider"),
+            *regression.caught_by,
+            env={**attached, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+    finally:
+        source.write_text(original)
+
+    # 1: tests ran and some failed; anything else (no test collected, an import error) says
+    # that the regression or the test ids are wrong, not that the regression was caught.
+    assert result.returncode == 1, (
+        f"the regression survived ({regression.promise}):\n"
+        + result.stdout[-4000:]
+        + result.stderr[-2000:]
+    )

@@ -1,0 +1,64 @@
+"""Known vulnerabilities of locked packages, for when pip-audit cannot ask PyPI about each release.
+
+pip-audit (what the generated CI runs) asks PyPI's JSON API about every release it audits
+(`/pypi/<name>/<version>/json`). Where only the project pages are served (`/pypi/<name>/json`, as on
+this template's CI machine), each page still lists the known vulnerabilities of the project's newest
+release: a lock refreshed from PyPI pins most packages at their newest release, and those are
+checked; the others are reported as not audited here.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+
+import httpx
+
+PYPI = "https://pypi.org/pypi"
+PINNED = re.compile(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)", re.MULTILINE)
+# Known vulnerabilities of locked packages that are accepted, each with the reason: ID -> why.
+ACCEPTED: dict[str, str] = {}
+
+
+@dataclass
+class Findings:
+    """What a look-up of the project pages found for a set of pinned packages."""
+
+    vulnerable: dict[str, list[str]] = field(default_factory=dict)
+    not_audited: list[str] = field(default_factory=list)
+
+
+def release_pages_served() -> bool:
+    """Tell whether PyPI answers about a single release, which pip-audit needs."""
+    return httpx.get(f"{PYPI}/pip/24.0/json", timeout=20).status_code == 200
+
+
+@cache
+def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
+    """The newest release of a project and the ids of its known vulnerabilities."""
+    response = httpx.get(f"{PYPI}/{name}/json", timeout=20, follow_redirects=True)
+    response.raise_for_status()
+    page = response.json()
+    ids = tuple(
+        vulnerability["id"]
+        for vulnerability in page.get("vulnerabilities", [])
+        if vulnerability["id"] not in ACCEPTED
+        and not ACCEPTED.keys() & set(vulnerability.get("aliases", []))
+    )
+    return page["info"]["version"], ids
+
+
+def audit_requirements(requirements: str) -> Findings:
+    """Check each `name==version` of a requirements file against its project's page."""
+    findings = Findings()
+    pinned = PINNED.findall(requirements)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        releases = list(pool.map(newest_release, [name for name, _ in pinned]))
+    for (name, version), (newest, ids) in zip(pinned, releases, strict=True):
+        if newest != version:
+            findings.not_audited.append(f"{name}=={version} (newest {newest})")
+        elif ids:
+            findings.vulnerable[f"{name}=={version}"] = list(ids)
+    return findings
