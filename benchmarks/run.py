@@ -45,8 +45,8 @@ FRAMEWORKS = ("fastapi", "flask", "django")
 # How each framework's bare app is served: the generated service's gunicorn worker class.
 BARE_SERVERS = {
     "fastapi": ["-k", "uvicorn_worker.UvicornWorker", "fastapi_app:app"],
-    "flask": ["-k", "gthread", "--threads", "4", "flask_app:app"],
-    "django": ["-k", "gthread", "--threads", "4", "django_app:application"],
+    "flask": ["-k", "uvicorn_worker.UvicornWorker", "flask_app:asgi"],
+    "django": ["-k", "uvicorn_worker.UvicornWorker", "django_app:asgi"],
 }
 CONNECTIONS = 16
 EN_DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"

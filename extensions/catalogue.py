@@ -55,9 +55,8 @@ class Framework:
 
     name: str
     label: str
-    # gunicorn's application and worker class, e.g. "{package}.app:app".
+    # The application gunicorn's uvicorn workers serve, e.g. "{package}.app:app".
     web_app: str
-    web_worker_class: str
     requirements: tuple[str, ...]
     dev_requirements: tuple[str, ...]
     # The folders of template/ this framework's code comes from (the `code_folder` filter).
@@ -70,6 +69,12 @@ class Framework:
     has_management_commands: bool = False
     # Commands the image runs once, at build time, after installing the project.
     build_steps: tuple[str, ...] = ()
+    # A WSGI application, which the uvicorn workers run in threads through a2wsgi.
+    serves_wsgi: bool = False
+    # It checks the Host header against ALLOWED_HOSTS itself (else the request guard does).
+    checks_hosts_itself: bool = False
+    # An admin site of HTML forms at /admin/, exempt from the JSON-only rule.
+    has_admin_site: bool = False
     # mypy plugins that teach the type checker what the framework's metaclasses and settings add.
     mypy_plugins: tuple[str, ...] = ("pydantic.mypy",)
     # pytest filterwarnings entries for the framework's own deprecation notices about its tools.
@@ -169,8 +174,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tracing_requirement="opentelemetry-instrumentation-fastapi>=0.66b1",
         label="FastAPI",
         web_app="{package}.app:app",
-        web_worker_class="uvicorn_worker.UvicornWorker",
-        requirements=("fastapi>=0.121", "uvicorn[standard]>=0.32", "uvicorn-worker>=0.3"),
+        requirements=("fastapi>=0.121",),
         dev_requirements=("httpx>=0.28",),
         # Starlette's test client prefers httpx2 and warns when it runs on httpx; the shared tests
         # type their client as httpx's, which the WSGI frameworks' clients are.
@@ -183,19 +187,18 @@ FRAMEWORKS: dict[str, Framework] = {
         tracing_requirement="opentelemetry-instrumentation-flask>=0.66b1",
         label="Flask",
         web_app="{package}.app:create_app()",
-        web_worker_class="gthread",
         # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
-        requirements=("apiflask>=3.1", "flask>=3.1"),
+        requirements=("a2wsgi>=1.10", "apiflask>=3.1", "flask>=3.1"),
         dev_requirements=("httpx>=0.28",),
         code_folders=("flask", "sqlalchemy"),
+        serves_wsgi=True,
     ),
     "django": Framework(
         name="django",
         tracing_requirement="opentelemetry-instrumentation-django>=0.66b1",
         label="Django",
         web_app="{package}.wsgi:application",
-        web_worker_class="gthread",
-        requirements=("django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
+        requirements=("a2wsgi>=1.10", "django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
         # django-stubs' mypy plugin knows what Django's metaclasses add to models and settings.
         dev_requirements=("django-stubs>=5.2", "httpx>=0.28", "pytest-django>=4.9"),
         code_folders=("django",),
@@ -203,8 +206,10 @@ FRAMEWORKS: dict[str, Framework] = {
         has_management_commands=True,
         # Gather the static files WhiteNoise serves, so that no process writes them at run time.
         build_steps=("{package} manage collectstatic --no-input",),
+        serves_wsgi=True,
+        checks_hosts_itself=True,
+        has_admin_site=True,
         mypy_plugins=("pydantic.mypy", "mypy_django_plugin.main"),
-        own_variables=("ALLOWED_HOSTS",),
     ),
 }
 

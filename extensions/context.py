@@ -87,7 +87,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
         "web_app": framework.web_app.format(package=package),
-        "web_worker_class": framework.web_worker_class,
+        "web_app_is_wsgi": framework.serves_wsgi,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),

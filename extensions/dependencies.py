@@ -17,8 +17,16 @@ def requirements(
     framework: Framework, database: Database | None, broker: Broker | None
 ) -> list[str]:
     """The runtime dependencies of a generated project, sorted as a person would keep them."""
-    needed = ["gunicorn>=23", "pydantic-settings>=2.6"]
-    needed += [*framework.requirements, *TELEMETRY_REQUIREMENTS, framework.tracing_requirement]
+    # Every framework is served by uvicorn's workers under gunicorn: a slow client holds a
+    # coroutine there, not one of a few threads.
+    needed = [
+        "gunicorn>=23",
+        "pydantic-settings>=2.6",
+        "uvicorn[standard]>=0.32",
+        "uvicorn-worker>=0.3",
+    ]
+    needed += framework.requirements
+    needed += [*TELEMETRY_REQUIREMENTS, framework.tracing_requirement]
     if database is not None:
         driver = (framework.has_own_orm and database.django_driver_requirement) or (
             database.driver_requirement

@@ -23,15 +23,7 @@ class EnvVar:
     url_schemes: tuple[str, ...] = ()
 
 
-FRAMEWORK_VARIABLES: dict[str, EnvVar] = {
-    "ALLOWED_HOSTS": EnvVar(
-        "ALLOWED_HOSTS",
-        "Comma-separated host names the service answers to.",
-        "api.example.com",
-        "localhost,127.0.0.1,[::1]",
-        required_in_production=True,
-    ),
-}
+FRAMEWORK_VARIABLES: dict[str, EnvVar] = {}
 
 
 def env_vars(
@@ -86,6 +78,35 @@ def env_vars(
         ),
         *telemetry_env_vars(slug or package.replace("_", "-")),
     ]
+    variables += [
+        EnvVar(
+            "ALLOWED_HOSTS",
+            "Comma-separated host names the service answers to (probes answer any host).",
+            "api.example.com",
+            "localhost,127.0.0.1,[::1]",
+            required_in_production=True,
+        ),
+        EnvVar(
+            "MAX_BODY_SIZE",
+            "Largest request body in bytes; a larger one is refused with 413 before it is read.",
+            "1048576",
+            "1048576",
+        ),
+        EnvVar(
+            "REQUEST_TIMEOUT",
+            "Seconds the application gets to answer a request before the server answers 503 "
+            "in its place (the client may retry).",
+            "30",
+            "30",
+        ),
+        EnvVar(
+            "API_DOCS",
+            "Serve the interactive API docs in production too (true or false); "
+            "other environments always do.",
+            "False",
+            "False",
+        ),
+    ]
     variables += [FRAMEWORK_VARIABLES[name] for name in framework.own_variables]
     if database is not None:
         url = database.url_example.format(name=package)
@@ -110,6 +131,15 @@ def env_vars(
                 secret=not database.is_file,
                 compose_value=in_compose,
                 url_schemes=database.url_schemes,
+            )
+        )
+        variables.append(
+            EnvVar(
+                "DATABASE_TIMEOUT",
+                "Seconds a query (or, for SQLite, a wait for another writer's lock) may take "
+                "before it fails and the request is answered with 503.",
+                "5",
+                "5",
             )
         )
     if broker is not None:
@@ -140,6 +170,13 @@ def env_vars(
                 "Seconds a job may run before it is stopped (and retried).",
                 "300",
                 "300",
+            ),
+            EnvVar(
+                "WORKER_HEARTBEAT_TIMEOUT",
+                "Seconds after which a worker whose consumer loop has not run counts as stuck "
+                "(`worker-alive` fails and Kubernetes restarts it).",
+                "60",
+                "60",
             ),
         ]
         if broker.redelivers_after_timeout:

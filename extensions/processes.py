@@ -12,6 +12,7 @@ COMMAND_HELP = {
     "migrate": "Apply pending database migrations; running it again does nothing.",
     "createdb": "Create the database DATABASE_URL names, if its server does not have it yet.",
     "worker": "Consume jobs from $BROKER_URL until SIGTERM, then finish the current job.",
+    "worker-alive": "Exit 1 if the worker's consumer loop is stuck: the liveness probe.",
     "scheduler": "Send the periodic jobs on time; run exactly one of these.",
     "check": (
         "Check the configuration and every backing service; exit 1 with a one-line reason if not."

@@ -24,6 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from extensions.variants import choices
 from tests.conftest import Project, variant_params
+from tests.faults import FaultProxy
 from tests.processes import (
     Process,
     env_example,
@@ -44,6 +45,10 @@ SECRET_KEY = secrets.token_urlsafe(40)
 READINESS_LIMIT = 3.0
 # A body that each sample POST route accepts, for holding a request in flight.
 SAMPLE_BODIES = {"/api/items": b'{"name": "in flight during shutdown"}', "/api/jobs": b"{}"}
+# The documented default limit of a request body.
+MAX_BODY_SIZE = 1_048_576
+# More than the threads of every WSGI worker together (WEB_CONCURRENCY=2 x 4).
+SLOW_CLIENTS = 24
 # Seconds a job is asked to work, so that a test can signal its worker in the middle of it.
 JOB_SECONDS = 4
 # Where a broker gives a job held by a dead worker back only after a visibility timeout (Redis),
@@ -177,13 +182,13 @@ def closed_port(url: str) -> str:
 
 def web_with_service_down(
     start: Callable[..., Process], production_env: dict[str, str], variable: str
-) -> httpx.Client:
+) -> tuple[Process, httpx.Client]:
     """A web process whose backing service `variable` points at a closed port, and a client
     that gives up after the contract's readiness limit."""
     port = free_port()
     process = start("web", PORT=str(port), **{variable: closed_port(production_env[variable])})
     wait_until_serving(process, port)
-    return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
+    return process, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=READINESS_LIMIT)
 
 
 def with_value(params: list[Any], value: object, name: str) -> list[Any]:
@@ -208,7 +213,11 @@ def test_one_web_process_meets_the_http_contract(
     # One process for every HTTP check: each start is a release and a server boot, which the
     # matrix would pay hundreds of times over.
     check_health_readiness_and_request_ids(web)
+    check_slow_clients_cannot_hold_every_worker(web)
+    check_requests_are_bounded_and_errors_short(web, installed)
+    check_safe_defaults(web, installed)
     check_bad_requests_get_json_errors_never_a_500(web, installed)
+    check_hostile_input_gets_a_4xx(web, installed)
     if installed.context["has_database"]:
         check_items_live_in_the_database(web)
         check_release_runs_again_while_web_serves(web, start)
@@ -228,7 +237,12 @@ def check_health_readiness_and_request_ids(web) -> None:
     assert health.json() == {"status": "ok", "release": "contract-1"}
     assert health.headers["X-Request-ID"]
 
-    ready = client.get("/readyz")
+    # A first probe may find the process still warming up (imports, first connections).
+    for _ in range(5):
+        ready = client.get("/readyz")
+        if ready.status_code == 200:
+            break
+        time.sleep(1)
     assert ready.status_code == 200, ready.text
     assert all(state == "ok" for state in ready.json()["services"].values())
 
@@ -264,6 +278,117 @@ def check_bad_requests_get_json_errors_never_a_500(web, installed: Project) -> N
         assert client.get("/api/items/not-a-number").status_code in (400, 404, 422)
 
     assert all(line.get("status") != 500 for line in process.json_lines())
+
+
+def raw_request(port: int, head: str, body: bytes = b"", timeout: float = 10) -> bytes:
+    """Send a request as written, and read until the server closes or answers in full."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(head.encode() + body)
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            response += chunk
+        return response
+
+
+def port_of(client: httpx.Client) -> int:
+    """The port a client talks to."""
+    return int(str(client.base_url).rstrip("/").rsplit(":", 1)[1])
+
+
+def check_slow_clients_cannot_hold_every_worker(web) -> None:
+    """Clients that trickle their headers or body hold no worker: /healthz still answers."""
+    _, client = web
+    port = port_of(client)
+    slow = []
+    try:
+        for number in range(SLOW_CLIENTS):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            slow.append(connection)
+            if number % 2:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            else:
+                connection.sendall(
+                    b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+                )
+        time.sleep(1)
+        with httpx.Client(base_url=client.base_url, timeout=READINESS_LIMIT) as prompt:
+            for _ in range(4):
+                assert prompt.get("/healthz").status_code == 200
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def check_requests_are_bounded_and_errors_short(web, installed: Project) -> None:
+    """A body over the limit gets 413 JSON before it is sent; errors echo little of the input."""
+    _, client = web
+    port = port_of(client)
+    path = (post_routes(client) or ["/healthz"])[0]
+    oversized = raw_request(
+        port,
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {MAX_BODY_SIZE + 1}\r\n\r\n",
+    )
+    head = oversized.partition(b"\r\n\r\n")[0]
+    assert head.split()[1] == b"413", oversized[:500]
+    assert b"application/json" in head.lower(), oversized[:500]
+
+    if installed.context["has_database"]:
+        long_name = "x" * 500_000
+        refused = client.post("/api/items", json={"name": long_name})
+        assert refused.status_code in (400, 422), refused.text[:500]
+        assert len(refused.content) < 5_000, refused.text[:500]
+
+
+def check_safe_defaults(web, installed: Project) -> None:
+    """Security headers, HSTS over HTTPS, the host allow-list, 415 for bodies that are not JSON."""
+    _, client = web
+    answer = client.get("/healthz")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["X-Frame-Options"] in ("DENY", "SAMEORIGIN")
+    assert answer.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in answer.headers
+    over_https = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=" in over_https.headers.get("Strict-Transport-Security", ""), over_https.headers
+
+    assert client.get("/docs").status_code == 404  # API docs are off in production
+
+    elsewhere = {"Host": "attacker.example"}
+    assert client.get("/healthz", headers=elsewhere).status_code == 200  # probes use pod IPs
+    misaddressed = client.get("/openapi.json", headers=elsewhere)
+    assert misaddressed.status_code == 400, misaddressed.text[:500]
+    assert misaddressed.json()
+
+    for path in post_routes(client):
+        body = SAMPLE_BODIES.get(path, b"{}")
+        plain = client.post(path, content=body, headers={"Content-Type": "text/plain"})
+        assert plain.status_code == 415, (path, plain.status_code, plain.text[:500])
+        assert plain.json()
+
+
+def check_hostile_input_gets_a_4xx(web, installed: Project) -> None:
+    """Lone surrogates, NaN and huge numbers, ids out of range, deep nesting: 4xx, never 500."""
+    _, client = web
+    json_type = {"Content-Type": "application/json"}
+    bodies = [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 50_000 + b"1" + b"}" * 50_000]
+    if installed.context["has_database"]:
+        bodies += [b'{"name": "\\ud800"}', b'{"name": "a\\udfffb"}']
+        for item_id in ("-2147483649", "-9223372036854775809", "99999999999999999999"):
+            response = client.get(f"/api/items/{item_id}")
+            assert 400 <= response.status_code < 500, (item_id, response.text[:500])
+    for path in post_routes(client):
+        if path == "/api/jobs":
+            bodies += [
+                b'{"seconds": ' + number + b"}" for number in (b"NaN", b"Infinity", b"1e400")
+            ]
+        for body in bodies:
+            response = client.post(path, content=body, headers=json_type)
+            assert 400 <= response.status_code < 500, (path, body[:40], response.text[:500])
+            assert response.json()
 
 
 def check_items_live_in_the_database(web) -> None:
@@ -465,12 +590,22 @@ def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Sig
 def test_readiness_fails_fast_when_the_database_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    client = web_with_service_down(start, production_env, "DATABASE_URL")
+    process, client = web_with_service_down(start, production_env, "DATABASE_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["services"]["database"] != "ok"
     assert client.get("/healthz").status_code == 200
+    # Requests that need the database get 503 JSON, each logged as one line without a traceback.
+    for _ in range(2):
+        refused = client.post("/api/items", json={"name": "nowhere to go"})
+        assert refused.status_code == 503, refused.text[:500]
+        assert refused.json()
+        assert client.get("/api/items").status_code == 503
+    lines = process.json_lines()
+    assert all(line.get("status") != 500 for line in lines), process.describe()
+    assert not [line for line in lines if "exc_info" in line], process.describe()
+    assert "Traceback" not in process.stderr, process.describe()
 
 
 @every_variant
@@ -708,7 +843,7 @@ def test_the_scheduler_keeps_no_state_on_disk_and_stops_cleanly(start, installed
 def test_readiness_fails_fast_when_the_broker_is_down(
     start, installed: Project, production_env: dict[str, str]
 ) -> None:
-    client = web_with_service_down(start, production_env, "BROKER_URL")
+    _, client = web_with_service_down(start, production_env, "BROKER_URL")
 
     ready = client.get("/readyz")
     assert ready.status_code == 503
@@ -726,3 +861,119 @@ def test_readiness_fails_fast_when_the_broker_is_down(
         check.stop()
     assert check.stderr.count("\n") == 1, check.describe()
     assert "broker" in check.stderr
+
+
+# The broker's behaviour is the worker library's, whatever serves HTTP: once per broker.
+once_per_broker = pytest.mark.parametrize(
+    "variant",
+    variant_params(
+        lambda context: (
+            context["has_queue"]
+            and context["framework_label"] == "FastAPI"
+            and not context["has_database"]
+        )
+    ),
+)
+
+
+@once_per_broker
+def test_a_worker_whose_broker_restarts_consumes_again_or_exits(
+    web, start, production_env: dict[str, str]
+) -> None:
+    _, client = web
+    proxy = FaultProxy.to(production_env["BROKER_URL"])
+    try:
+        worker = start("worker", BROKER_URL=proxy.url(production_env["BROKER_URL"]))
+        busy = [queue_job(client, seconds=JOB_SECONDS) for _ in range(2)]
+        for job_id in busy:
+            wait_for_event(worker, "job.started", job_id=job_id)
+
+        # The broker goes away while both jobs run, and is back a moment later.
+        proxy.refuse()
+        proxy.cut()
+        time.sleep(JOB_SECONDS)
+        proxy.refuse(False)
+        later = queue_job(client)
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and worker.popen.poll() is None:
+            if any(line.get("job_id") == later for line in worker.json_lines()):
+                break
+            time.sleep(0.5)
+        if worker.popen.poll() is None:
+            wait_for_event(worker, "job.done", timeout=1, job_id=later)
+        else:
+            # A worker may exit instead, for its supervisor to start a fresh one.
+            assert worker.popen.returncode != 0, worker.describe()
+            wait_for_event(start("worker"), "job.done", job_id=later)
+    finally:
+        proxy.close()
+
+
+@once_per_broker
+def test_a_stuck_worker_fails_its_liveness_check(
+    start, installed: Project, production_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A scratch folder of its own: the heartbeat lives in the temporary directory.
+    environment = {"TMPDIR": str(tmp_path), "WORKER_HEARTBEAT_TIMEOUT": "2"}
+    worker = start("worker", **environment)
+
+    def alive() -> int:
+        check = Process(
+            installed.path,
+            f"{installed.package} worker-alive",
+            {**production_env, **environment},
+            "worker-alive",
+        )
+        try:
+            return check.wait(timeout=30)
+        finally:
+            check.stop()
+
+    deadline = time.monotonic() + 30
+    while alive() != 0:
+        assert time.monotonic() < deadline, worker.describe()
+        time.sleep(0.5)
+
+    worker.signal(signal.SIGSTOP)
+    try:
+        time.sleep(3)
+        assert alive() == 1, worker.describe()
+    finally:
+        worker.signal(signal.SIGCONT)
+    time.sleep(1)
+    assert alive() == 0, worker.describe()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    variant_params(lambda context: context["uses_server_database"] and not context["has_queue"]),
+)
+def test_a_frozen_database_gets_503_within_the_bounds_and_never_blocks_healthz(
+    start, installed: Project, production_env: dict[str, str]
+) -> None:
+    proxy = FaultProxy.to(production_env["DATABASE_URL"])
+    try:
+        through_proxy = {
+            "DATABASE_URL": proxy.url(production_env["DATABASE_URL"]),
+            "DATABASE_TIMEOUT": "2",
+            "REQUEST_TIMEOUT": "4",
+        }
+        release(lambda process_type: start(process_type, **through_proxy), installed)
+        port = free_port()
+        process = start("web", PORT=str(port), **through_proxy)
+        wait_until_serving(process, port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            assert client.post("/api/items", json={"name": "before"}).status_code == 201
+            proxy.freeze()
+            started = time.monotonic()
+            ready = client.get("/readyz", timeout=READINESS_LIMIT)
+            assert ready.status_code == 503, ready.text[:500]
+            refused = client.post("/api/items", json={"name": "frozen"})
+            assert refused.status_code == 503, refused.text[:500]
+            assert refused.json()
+            assert time.monotonic() - started < READINESS_LIMIT + 4 + 2
+            assert client.get("/healthz", timeout=1).status_code == 200
+            proxy.freeze(False)
+    finally:
+        proxy.close()

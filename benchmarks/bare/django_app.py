@@ -6,6 +6,7 @@
 import os
 from urllib.parse import urlsplit
 
+from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
@@ -47,3 +48,5 @@ def list_items(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [path("healthz", healthz), path("api/items", list_items)]
 application = get_wsgi_application()
+# Served as the generated service is: by uvicorn's workers, four threads each through a2wsgi.
+asgi = WSGIMiddleware(application, workers=4)

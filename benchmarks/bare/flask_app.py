@@ -5,6 +5,7 @@
 
 import os
 
+from a2wsgi import WSGIMiddleware
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -33,3 +34,7 @@ if "DATABASE_URL" in os.environ:
         }
         with engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(LIST_ITEMS, page)]
+
+
+# Served as the generated service is: by uvicorn's workers, four threads each through a2wsgi.
+asgi = WSGIMiddleware(app, workers=4)
