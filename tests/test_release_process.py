@@ -9,24 +9,17 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.test_deploy import tool
+from tests.test_deploy import assert_actionlint_passes
+from tests.test_update import git
 
 ROOT = Path(__file__).resolve().parent.parent
-GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 
 
 def test_the_template_workflows_pass_actionlint() -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
 
-    result = subprocess.run(
-        [tool("actionlint"), f"-shellcheck={tool('shellcheck')}", *map(str, workflows)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_actionlint_passes(workflows)
 
 
 def test_ci_runs_the_readme_test_command_and_tags_from_the_changelog() -> None:
@@ -35,19 +28,6 @@ def test_ci_runs_the_readme_test_command_and_tags_from_the_changelog() -> None:
     assert "run: .ci/run" in workflow
     assert ".ci/tag-release" in workflow
     assert "uv run pytest" in (ROOT / ".ci" / "run").read_text()
-
-
-def git(repository: Path, *arguments: str) -> str:
-    """Run git in a repository and return its output."""
-    result = subprocess.run(
-        ["git", *GIT_IDENTITY, *arguments],
-        cwd=repository,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def tag_release(clone: Path) -> subprocess.CompletedProcess[str]:
