@@ -104,7 +104,7 @@ def test_the_readme_path_without_docker_works_and_failures_take_one_line(
     try:
         assert run(project, commands[1], {}).returncode == 0
         if kind != "sqlite":
-            server = getattr(backing_services, kind)
+            server = backing_services.urls[kind]
             database = f"tpl_{uuid.uuid4().hex[:12]}"
             backing_services.created.append((kind, database))
             failures = bad_urls(kind, server, database)
