@@ -260,7 +260,14 @@ DATABASES: dict[str, Database] = {
 ),""",
             """(
     "postgresql://user@db.example.com/app?sslmode=require",
-    {"PORT": "", "OPTIONS": {"connect_timeout": 2, "sslmode": "require"}},
+    {
+        "PORT": "",
+        "OPTIONS": {
+            "connect_timeout": 2,
+            "options": "-c statement_timeout=5000",
+            "sslmode": "require",
+        },
+    },
 ),""",
         ),
         foreign_url="mysql://u@h/db",

@@ -66,11 +66,12 @@ def run_step(
 
 @pytest.fixture(scope="session")
 def mypy_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache per framework for the session: variants of a framework share most modules.
+    """One mypy cache per framework and xdist worker: variants of a framework share most modules.
 
-    The plugins differ between frameworks, which makes mypy throw away another framework's cache.
+    The plugins differ between frameworks, which makes mypy throw away another framework's cache;
+    two mypy processes writing one cache at once (two workers) can leave it stale.
     """
-    return tmp_path_factory.getbasetemp().parent / "mypy-caches"
+    return tmp_path_factory.getbasetemp() / "mypy-caches"
 
 
 @pytest.mark.parametrize("variant", variant_params())
