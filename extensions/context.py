@@ -29,7 +29,12 @@ from extensions.names import (  # noqa: E402
     slug_problem,
     slugify,
 )
-from extensions.processes import COMMAND_HELP, deployment_facts, process_types  # noqa: E402
+from extensions.processes import (  # noqa: E402
+    COMMAND_HELP,
+    deployment_facts,
+    liveness_commands,
+    process_types,
+)
 
 
 def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +73,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "database_label": database.label if database else "None",
         "queue_label": broker.label if broker else "None",
         "command_help": COMMAND_HELP,
+        "liveness_commands": liveness_commands(package, types),
         "has_database": has_database,
         "has_queue": has_queue,
         "has_api": has_database or has_queue,

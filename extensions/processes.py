@@ -37,6 +37,11 @@ def process_types(package: str, database: Database | None, broker: Broker | None
     return types
 
 
+def liveness_commands(package: str, types: dict[str, str]) -> dict[str, list[str]]:
+    """The command each background process type's liveness probe runs (the worker's heartbeat)."""
+    return {"worker": [package, "worker-alive"]} if "worker" in types else {}
+
+
 def deployment_facts(types: dict[str, str], database: Database | None) -> dict[str, Any]:
     """How the process types run side by side on a cluster, as the deployment manifests need it.
 
