@@ -22,7 +22,7 @@ if TEMPLATE_ROOT not in sys.path:
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
-from extensions.files import excluded_paths, layout  # noqa: E402
+from extensions.files import excluded_paths, kubernetes_base, layout  # noqa: E402
 from extensions.names import (  # noqa: E402
     email_problem,
     package_name_problem,
@@ -104,6 +104,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
+    context |= kubernetes_base(context)
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
     return context
 

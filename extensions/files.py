@@ -40,20 +40,20 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile(
-        "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
-    ),
-    OptionalFile(
         "deploy/kubernetes/base/background.yaml",
         "background_process_types",
         "Deployments of the background process types",
     ),
-    OptionalFile("deploy/kubernetes/base/sqlite-mount.yaml", "database_is_file", "SQLite volume"),
-    OptionalFile("deploy/kubernetes/base/sqlite-volume.yaml", "database_is_file", "SQLite volume"),
     OptionalFile(
         "deploy/kubernetes/base/autoscaling.yaml",
         "autoscaled_process_types",
         "autoscalers of the process types that scale out",
     ),
+    OptionalFile(
+        "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
+    ),
+    OptionalFile("deploy/kubernetes/base/sqlite-volume.yaml", "database_is_file", "SQLite volume"),
+    OptionalFile("deploy/kubernetes/base/sqlite-mount.yaml", "database_is_file", "SQLite volume"),
     OptionalFile(
         "deploy/kubernetes/overlays/production/autoscaling.yaml",
         "autoscaled_process_types",
@@ -75,6 +75,26 @@ def excluded_paths(context: Mapping[str, Any]) -> list[str]:
         for optional in OPTIONAL_FILES
         if not context.get(optional.when)
     ]
+
+
+KUBERNETES_BASE = "deploy/kubernetes/base/"
+# The base's optional manifests that patch every Deployment and Job rather than add a resource.
+KUBERNETES_BASE_PATCHES = ("sqlite-mount.yaml",)
+
+
+def kubernetes_base(context: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The base's optional manifests this variant has, as its kustomization lists them."""
+    present = [
+        optional.path.removeprefix(KUBERNETES_BASE)
+        for optional in OPTIONAL_FILES
+        if optional.path.startswith(KUBERNETES_BASE) and context.get(optional.when)
+    ]
+    return {
+        "kubernetes_base_resources": [
+            name for name in present if name not in KUBERNETES_BASE_PATCHES
+        ],
+        "kubernetes_base_patches": [name for name in present if name in KUBERNETES_BASE_PATCHES],
+    }
 
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
