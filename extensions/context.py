@@ -19,7 +19,7 @@ TEMPLATE_ROOT = str(Path(__file__).resolve().parent.parent)
 if TEMPLATE_ROOT not in sys.path:
     sys.path.insert(0, TEMPLATE_ROOT)
 
-from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS  # noqa: E402
+from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
 from extensions.files import excluded_paths, kubernetes_base, layout  # noqa: E402
@@ -31,8 +31,11 @@ from extensions.names import (  # noqa: E402
 )
 from extensions.processes import (  # noqa: E402
     COMMAND_HELP,
+    LOCAL_RUN_NOTES,
+    commands,
     deployment_facts,
     liveness_commands,
+    local_run_steps,
     process_types,
 )
 
@@ -55,8 +58,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "db": database.service if database else None,
         "broker": broker.service if broker else None,
     }
+    told = developer_notes(package, database, broker)
     backing_services = [
-        {"role": role, **asdict(service), "health_command": service.health_command}
+        {"role": role, **asdict(service), "health_command": service.health_command, **told[role]}
         for role, service in services.items()
         if service is not None
     ]
@@ -67,12 +71,16 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         service["health_test"] = [part.format(package=package) for part in service["health_test"]]
         service["health_command"] = service["health_command"].format(package=package)
 
+    variant_commands = commands(types, database, broker)
     variables = env_vars(package, framework, database, broker, answers.get("project_slug", ""))
     context = {
         "framework_label": framework.label,
         "database_label": database.label if database else "None",
         "queue_label": broker.label if broker else "None",
         "command_help": COMMAND_HELP,
+        "cli_commands": variant_commands,
+        "local_run_steps": local_run_steps(variant_commands),
+        "local_run_notes": LOCAL_RUN_NOTES,
         "liveness_commands": liveness_commands(package, types),
         "has_database": has_database,
         "has_queue": has_queue,
@@ -107,6 +115,39 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     context |= kubernetes_base(context)
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
     return context
+
+
+def developer_notes(
+    package: str, database: Database | None, broker: Broker | None
+) -> dict[str, dict[str, str]]:
+    """What the README tells a developer about each backing service, by its role in compose."""
+    notes = {}
+    if database is not None:
+        example = database.url_example.format(name=package)
+        credentials = example.split("://")[1].split("@")[0]
+        notes["db"] = {
+            "label": database.label,
+            "server": f"{database.label} server",
+            "variable": "DATABASE_URL",
+            # Their own server's URL: the example's, with placeholders where theirs differs.
+            "own_url": example.replace(credentials, "USER:PASSWORD").replace("localhost", "HOST"),
+            "own_url_note": (
+                "the user needs the right to create a database for `createdb`, or create it yourself"
+            ),
+            "in_tests": "a test database beside the one `DATABASE_URL` names, created and dropped.",
+        }
+    if broker is not None:
+        prefix = ", under a key prefix of their own" if broker.has_key_prefix else ""
+        notes["broker"] = {
+            "label": broker.label,
+            "server": f"{broker.label} broker",
+            "variable": "BROKER_URL",
+            "own_url": broker.url_example.replace("localhost", "HOST"),
+            "own_url_note": "",
+            "in_tests": f"a queue of their own on the broker `BROKER_URL` names{prefix},\n"
+            "  served by a real worker process and removed afterwards.",
+        }
+    return notes
 
 
 class DerivedContext(ContextHook):

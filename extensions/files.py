@@ -98,6 +98,8 @@ def kubernetes_base(context: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+# Parts of files that other templates include, never output themselves (copier.yml excludes them).
+PARTIALS = "_partials"
 CODE_FOLDER = re.compile(r"\{\{ '(\w+)' \| code_folder \}\}")
 
 # The generated README's "Where things are": a row shows the paths of it this variant has.
@@ -156,7 +158,11 @@ def output_files(context: Mapping[str, Any], code_folders: tuple[str, ...]) -> s
     for source in TEMPLATE.rglob("*"):
         parts = source.relative_to(TEMPLATE).parts
         folder = CODE_FOLDER.fullmatch(parts[0])
-        if not source.is_file() or (folder and folder.group(1) not in code_folders):
+        if (
+            not source.is_file()
+            or parts[0] == PARTIALS
+            or (folder and folder.group(1) not in code_folders)
+        ):
             continue
         path = "/".join(parts[1:] if folder else parts).removesuffix(".jinja")
         path = path.replace("{{package_name}}", package)
