@@ -86,6 +86,17 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_queue": has_queue,
         "has_api": has_database or has_queue,
         "database_is_file": database is not None and database.is_file,
+        # Picks the partials that differ by the kind of database: "server", "file" or "none".
+        "database_kind": "none" if database is None else "file" if database.is_file else "server",
+        # What /readyz and `check` ping: the service's name, and the module and function that ping it.
+        "readiness_pings": [
+            ping
+            for ping, attached in (
+                ({"service": "database", "module": "db", "function": "ping_database"}, has_database),
+                ({"service": "broker", "module": "jobs", "function": "ping_broker"}, has_queue),
+            )
+            if attached
+        ],
         "uses_sqlalchemy": has_database and not framework.has_own_orm,
         "uses_server_database": database is not None and database.service is not None,
         "web_framework": framework,
