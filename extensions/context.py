@@ -88,11 +88,14 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "database_is_file": database is not None and database.is_file,
         # Picks the partials that differ by the kind of database: "server", "file" or "none".
         "database_kind": "none" if database is None else "file" if database.is_file else "server",
-        # What /readyz and `check` ping: the service's name, and the module and function that ping it.
+        # What /readyz and `check` ping: the service's name, the module and function that ping it.
         "readiness_pings": [
             ping
             for ping, attached in (
-                ({"service": "database", "module": "db", "function": "ping_database"}, has_database),
+                (
+                    {"service": "database", "module": "db", "function": "ping_database"},
+                    has_database,
+                ),
                 ({"service": "broker", "module": "jobs", "function": "ping_broker"}, has_queue),
             )
             if attached
@@ -111,6 +114,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         **deployment_facts(types, database),
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
+        **compose_facts(types, backing_services, database),
         "web_app": framework.web_app.format(package=package),
         "web_app_is_wsgi": framework.serves_wsgi,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
@@ -128,6 +132,23 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def compose_facts(
+    types: dict[str, str], backing_services: list[dict[str, Any]], database: Database | None
+) -> dict[str, Any]:
+    """What compose.yaml needs beyond the services: who waits for whom, and the named volumes."""
+    healthy = {service["role"]: "service_healthy" for service in backing_services}
+    migrated = {"release": "service_completed_successfully"} if "release" in types else {}
+    return {
+        # Each process type waits for the backing services, and for the release to have migrated.
+        "compose_depends_on": {
+            name: healthy | (migrated if name != "release" else {}) for name in types
+        },
+        # The named volumes: each server's data, and the SQLite file's folder.
+        "compose_volumes": [service["role"] for service in backing_services if service["data_path"]]
+        + (["data"] if database is not None and database.is_file else []),
+    }
+
+
 def developer_notes(
     package: str, database: Database | None, broker: Broker | None
 ) -> dict[str, dict[str, str]]:
@@ -142,9 +163,8 @@ def developer_notes(
             "variable": "DATABASE_URL",
             # Their own server's URL: the example's, with placeholders where theirs differs.
             "own_url": example.replace(credentials, "USER:PASSWORD").replace("localhost", "HOST"),
-            "own_url_note": (
-                "the user needs the right to create a database for `createdb`, or create it yourself"
-            ),
+            "own_url_note": "the user needs the right to create a database for `createdb`, "
+            "or create it yourself",
             "in_tests": "a test database beside the one `DATABASE_URL` names, created and dropped.",
         }
     if broker is not None:
