@@ -83,6 +83,9 @@ class Framework:
     own_variables: tuple[str, ...] = ()
     # The maintained OpenTelemetry instrumentation of the framework.
     tracing_requirement: str = ""
+    # Its API package serves the probes too (django-ninja's one API object), so every variant has
+    # one, where the others have an API package only for the items or the jobs.
+    api_serves_probes: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,9 @@ class Broker:
     # A URL of another broker kind, which the settings must refuse, and one nothing listens on.
     foreign_url: str
     closed_url: str
-    # kombu's transport takes a socket timeout, for publishing and for the readiness ping.
-    has_socket_timeout: bool = False
+    # The folders of template/ its code comes from (the `code_folder` filter): `broker.py`, what
+    # the jobs need from this broker (kombu's settings, the records of idempotent jobs).
+    code_folders: tuple[str, ...] = ()
     # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
     redelivers_after_timeout: bool = False
     # Keys can be put under a per-service prefix (?global_keyprefix=).
@@ -209,6 +213,7 @@ FRAMEWORKS: dict[str, Framework] = {
         serves_wsgi=True,
         checks_hosts_itself=True,
         has_admin_site=True,
+        api_serves_probes=True,
         mypy_plugins=("pydantic.mypy", "mypy_django_plugin.main"),
     ),
 }
@@ -375,7 +380,7 @@ BROKERS: dict[str, Broker] = {
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
         foreign_url="amqp://guest:guest@localhost:5672//",
         closed_url="redis://127.0.0.1:1/0",
-        has_socket_timeout=True,
+        code_folders=("redis",),
         redelivers_after_timeout=True,
         has_key_prefix=True,
     ),
@@ -405,5 +410,6 @@ BROKERS: dict[str, Broker] = {
         ),
         foreign_url="redis://localhost:6379/0",
         closed_url="amqp://guest:guest@127.0.0.1:1//",
+        code_folders=("rabbitmq",),
     ),
 }

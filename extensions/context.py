@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -77,6 +78,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_database": has_database,
         "has_queue": has_queue,
         "has_api": has_database or has_queue,
+        "has_api_package": has_database or has_queue or framework.api_serves_probes,
         "database_is_file": database is not None and database.is_file,
         "uses_sqlalchemy": has_database and not framework.has_own_orm,
         "uses_server_database": database is not None and database.service is not None,
@@ -104,7 +106,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
-    context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
+    context["layout"] = layout({**context, "package_name": package}, code_folders_of(answers))
     return context
 
 
@@ -131,11 +133,18 @@ def derived_context_of(answers: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return derived_context(dict(answers))
 
 
+def code_folders_of(answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The folders of template/ the framework and the broker of these answers take code from."""
+    framework = FRAMEWORKS[answers.get("framework") or "fastapi"]
+    broker = BROKERS.get(answers.get("queue") or "none")
+    return framework.code_folders + (broker.code_folders if broker else ())
+
+
 @pass_context
 def code_folder(context: Context, folder: str) -> str:
-    """Name a per-framework folder of template/ "." (merged into the root) when it is in use."""
-    framework = FRAMEWORKS[context.get("framework") or "fastapi"]
-    return "." if folder in framework.code_folders else ""
+    """Name a per-framework or per-broker folder of template/ "." (merged into the root) in use."""
+    answers = {"framework": context.get("framework"), "queue": context.get("queue")}
+    return "." if folder in code_folders_of(answers) else ""
 
 
 class CompiledStrings(Extension):

@@ -1,7 +1,7 @@
 """The one table of optional output files: which files a variant has, and why.
 
-Per-framework code comes from plainly named folders of template/ (the `code_folder` filter picks
-them by the framework's `code_folders`); this table decides the rest. copier.yml's `_exclude`
+Per-framework and per-broker code comes from plainly named folders of template/ (the
+`code_folder` filter picks them by the framework's and the broker's `code_folders`); this table decides the rest. copier.yml's `_exclude`
 applies it, the generated README lists the files it keeps, and the docs print it whole.
 """
 
@@ -26,11 +26,12 @@ class OptionalFile:
 
 OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/schemas.py", "has_api", "request and response models"),
-    OptionalFile("src/{package}/api/", "has_api", "the HTTP API, one module per resource"),
+    OptionalFile(
+        "src/{package}/api/", "has_api_package", "the HTTP API, one module per resource"
+    ),
     OptionalFile("src/{package}/api/items.py", "has_database", "the sample resource"),
     OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/items/", "has_database", "Django app of the sample resource"),
-    OptionalFile("src/{package}/jobs_api.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/jobs.py", "has_queue", "job definitions and the worker's app"),
     OptionalFile("src/{package}/db.py", "has_database", "engine, sessions, readiness"),
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
@@ -91,8 +92,8 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
     (
-        "the URLs, the API and its health checks (django-ninja)",
-        ("src/{package}/urls.py", "src/{package}/api.py"),
+        "the URLs, and the API with its health checks (django-ninja)",
+        ("src/{package}/urls.py",),
     ),
     ("request ids, request log lines and JSON errors", ("src/{package}/middleware.py",)),
     ("the items: model, API, admin and migrations", ("src/{package}/items/",)),
@@ -101,9 +102,11 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         "the API and its request and response models",
         ("src/{package}/api/", "src/{package}/schemas.py"),
     ),
-    ("the endpoint that queues jobs", ("src/{package}/jobs_api.py",)),
     ("models and migrations", ("src/{package}/models.py", "src/{package}/migrations/")),
-    ("background jobs, the worker and the scheduler", ("src/{package}/jobs.py",)),
+    (
+        "background jobs, the worker and the scheduler; what they need from the broker",
+        ("src/{package}/jobs.py", "src/{package}/broker.py"),
+    ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
     ("process types", ("Procfile",)),
     ("container image and local stack", ("Dockerfile", "compose.yaml")),

@@ -130,7 +130,7 @@ REGRESSIONS = [
     Regression(
         "readyz answers 503 when a service is down",
         DJANGO,
-        "api.py",
+        "api/__init__.py",
         "return Status(200 if ready else 503, body)",
         "return Status(200, body)",
         READINESS_TESTS,
