@@ -163,9 +163,9 @@ class Broker:
     # A URL of another broker kind, which the settings must refuse, and one nothing listens on.
     foreign_url: str
     closed_url: str
-    # The folders of template/ its code comes from (the `code_folder` filter): `broker.py`, what
-    # the jobs need from this broker (kombu's settings, the records of idempotent jobs).
-    code_folders: tuple[str, ...] = ()
+    # The module of what the jobs need from this broker (kombu's settings, the records of
+    # idempotent jobs), `src/<pkg>/<module>.py`, tested by `tests/test_<module>.py`.
+    module: str
     # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
     redelivers_after_timeout: bool = False
     # Keys can be put under a per-service prefix (?global_keyprefix=).
@@ -380,7 +380,7 @@ BROKERS: dict[str, Broker] = {
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
         foreign_url="amqp://guest:guest@localhost:5672//",
         closed_url="redis://127.0.0.1:1/0",
-        code_folders=("redis",),
+        module="redis_broker",
         redelivers_after_timeout=True,
         has_key_prefix=True,
     ),
@@ -410,6 +410,6 @@ BROKERS: dict[str, Broker] = {
         ),
         foreign_url="redis://localhost:6379/0",
         closed_url="amqp://guest:guest@127.0.0.1:1//",
-        code_folders=("rabbitmq",),
+        module="rabbitmq_broker",
     ),
 }

@@ -7,7 +7,6 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -86,6 +85,8 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "db": database,
         "db_url_example": database.url_example.format(name=package) if database else "",
         "broker": broker,
+        # Which broker's module the jobs import, and the test of it (extensions/files.py).
+        **{f"uses_{entry.module}": entry is broker for entry in BROKERS.values()},
         "broker_url_example": broker.url_example if broker else "",
         "process_types": types,
         # The process types that serve Prometheus metrics on METRICS_PORT.
@@ -106,7 +107,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
-    context["layout"] = layout({**context, "package_name": package}, code_folders_of(answers))
+    context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
     return context
 
 
@@ -133,18 +134,11 @@ def derived_context_of(answers: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return derived_context(dict(answers))
 
 
-def code_folders_of(answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """The folders of template/ the framework and the broker of these answers take code from."""
-    framework = FRAMEWORKS[answers.get("framework") or "fastapi"]
-    broker = BROKERS.get(answers.get("queue") or "none")
-    return framework.code_folders + (broker.code_folders if broker else ())
-
-
 @pass_context
 def code_folder(context: Context, folder: str) -> str:
-    """Name a per-framework or per-broker folder of template/ "." (merged into the root) in use."""
-    answers = {"framework": context.get("framework"), "queue": context.get("queue")}
-    return "." if folder in code_folders_of(answers) else ""
+    """Name a per-framework folder of template/ "." (merged into the root) when it is in use."""
+    framework = FRAMEWORKS[context.get("framework") or "fastapi"]
+    return "." if folder in framework.code_folders else ""
 
 
 class CompiledStrings(Extension):

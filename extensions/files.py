@@ -1,7 +1,7 @@
 """The one table of optional output files: which files a variant has, and why.
 
-Per-framework and per-broker code comes from plainly named folders of template/ (the
-`code_folder` filter picks them by the framework's and the broker's `code_folders`); this table decides the rest. copier.yml's `_exclude`
+Per-framework code comes from plainly named folders of template/ (the `code_folder` filter picks
+them by the framework's `code_folders`); this table decides the rest. copier.yml's `_exclude`
 applies it, the generated README lists the files it keeps, and the docs print it whole.
 """
 
@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from extensions.catalogue import BROKERS
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
+    *(
+        OptionalFile(path.format(module=broker.module), f"uses_{broker.module}", why)
+        for broker in BROKERS.values()
+        for path, why in (
+            ("src/{{package}}/{module}.py", f"what the jobs need from {broker.label}"),
+            ("tests/test_{module}.py", f"tests of what the jobs need from {broker.label}"),
+        )
+    ),
     OptionalFile(
         "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
     ),
@@ -105,7 +115,10 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("models and migrations", ("src/{package}/models.py", "src/{package}/migrations/")),
     (
         "background jobs, the worker and the scheduler; what they need from the broker",
-        ("src/{package}/jobs.py", "src/{package}/broker.py"),
+        (
+            "src/{package}/jobs.py",
+            *(f"src/{{package}}/{broker.module}.py" for broker in BROKERS.values()),
+        ),
     ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
     ("process types", ("Procfile",)),
