@@ -83,6 +83,9 @@ class Framework:
     own_variables: tuple[str, ...] = ()
     # The maintained OpenTelemetry instrumentation of the framework.
     tracing_requirement: str = ""
+    # Its API package serves the probes too (django-ninja's one API object), so every variant has
+    # one, where the others have an API package only for the items or the jobs.
+    api_serves_probes: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,8 +165,9 @@ class Broker:
     closed_url: str
     # When a job held by a worker that died runs again, as the README words it.
     redelivery: str
-    # kombu's transport takes a socket timeout, for publishing and for the readiness ping.
-    has_socket_timeout: bool = False
+    # The module of what the jobs need from this broker (kombu's settings, the records of
+    # idempotent jobs), `src/<pkg>/<module>.py`, tested by `tests/test_<module>.py`.
+    module: str
     # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
     redelivers_after_timeout: bool = False
     # Keys can be put under a per-service prefix (?global_keyprefix=).
@@ -211,6 +215,7 @@ FRAMEWORKS: dict[str, Framework] = {
         serves_wsgi=True,
         checks_hosts_itself=True,
         has_admin_site=True,
+        api_serves_probes=True,
         mypy_plugins=("pydantic.mypy", "mypy_django_plugin.main"),
     ),
 }
@@ -378,7 +383,7 @@ BROKERS: dict[str, Broker] = {
         foreign_url="amqp://guest:guest@localhost:5672//",
         closed_url="redis://127.0.0.1:1/0",
         redelivery="once `BROKER_VISIBILITY_TIMEOUT` has passed",
-        has_socket_timeout=True,
+        module="redis_broker",
         redelivers_after_timeout=True,
         has_key_prefix=True,
     ),
@@ -409,5 +414,6 @@ BROKERS: dict[str, Broker] = {
         foreign_url="redis://localhost:6379/0",
         closed_url="amqp://guest:guest@127.0.0.1:1//",
         redelivery="as soon as RabbitMQ sees the connection drop",
+        module="rabbitmq_broker",
     ),
 }

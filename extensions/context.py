@@ -85,6 +85,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_database": has_database,
         "has_queue": has_queue,
         "has_api": has_database or has_queue,
+        "has_api_package": has_database or has_queue or framework.api_serves_probes,
         "database_is_file": database is not None and database.is_file,
         # Picks the partials that differ by the kind of database: "server", "file" or "none".
         "database_kind": "none" if database is None else "file" if database.is_file else "server",
@@ -106,6 +107,8 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "db": database,
         "db_url_example": database.url_example.format(name=package) if database else "",
         "broker": broker,
+        # Which broker's module the jobs import, and the test of it (extensions/files.py).
+        **{f"uses_{entry.module}": entry is broker for entry in BROKERS.values()},
         "broker_url_example": broker.url_example if broker else "",
         "process_types": types,
         # The process types that serve Prometheus metrics on METRICS_PORT.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extensions.catalogue import BROKERS
+
 
 @dataclass(frozen=True)
 class OptionalFile:
@@ -26,11 +28,12 @@ class OptionalFile:
 
 OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/schemas.py", "has_api", "request and response models"),
-    OptionalFile("src/{package}/api/", "has_api", "the HTTP API, one module per resource"),
+    OptionalFile(
+        "src/{package}/api/", "has_api_package", "the HTTP API, one module per resource"
+    ),
     OptionalFile("src/{package}/api/items.py", "has_database", "the sample resource"),
     OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/items/", "has_database", "Django app of the sample resource"),
-    OptionalFile("src/{package}/jobs_api.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/jobs.py", "has_queue", "job definitions and the worker's app"),
     OptionalFile("src/{package}/db.py", "has_database", "engine, sessions, readiness"),
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
@@ -39,6 +42,14 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
+    *(
+        OptionalFile(path.format(module=broker.module), f"uses_{broker.module}", why)
+        for broker in BROKERS.values()
+        for path, why in (
+            ("src/{{package}}/{module}.py", f"what the jobs need from {broker.label}"),
+            ("tests/test_{module}.py", f"tests of what the jobs need from {broker.label}"),
+        )
+    ),
     OptionalFile(
         "deploy/kubernetes/base/background.yaml",
         "background_process_types",
@@ -113,8 +124,8 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
     (
-        "the URLs, the API and its health checks (django-ninja)",
-        ("src/{package}/urls.py", "src/{package}/api.py"),
+        "the URLs, and the API with its health checks (django-ninja)",
+        ("src/{package}/urls.py",),
     ),
     ("request ids, request log lines and JSON errors", ("src/{package}/middleware.py",)),
     ("the items: model, API, admin and migrations", ("src/{package}/items/",)),
@@ -123,9 +134,14 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         "the API and its request and response models",
         ("src/{package}/api/", "src/{package}/schemas.py"),
     ),
-    ("the endpoint that queues jobs", ("src/{package}/jobs_api.py",)),
     ("models and migrations", ("src/{package}/models.py", "src/{package}/migrations/")),
-    ("background jobs, the worker and the scheduler", ("src/{package}/jobs.py",)),
+    (
+        "background jobs, the worker and the scheduler; what they need from the broker",
+        (
+            "src/{package}/jobs.py",
+            *(f"src/{{package}}/{broker.module}.py" for broker in BROKERS.values()),
+        ),
+    ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
     ("process types", ("Procfile",)),
     ("container image and local stack", ("Dockerfile", "compose.yaml")),

@@ -977,3 +977,49 @@ def test_a_frozen_database_gets_503_within_the_bounds_and_never_blocks_healthz(
             proxy.freeze(False)
     finally:
         proxy.close()
+
+
+# Publishing gives up within 14 s (contract.md, "Retrying POST /api/jobs"); a little slack on top.
+PUBLISH_LIMIT = 14 + 2
+
+
+@once_per_broker
+def test_a_job_retried_with_its_idempotency_key_after_a_frozen_broker_runs_once(
+    start, production_env: dict[str, str]
+) -> None:
+    proxy = FaultProxy.to(production_env["BROKER_URL"])
+    try:
+        through_proxy = {"BROKER_URL": proxy.url(production_env["BROKER_URL"])}
+        port = free_port()
+        web = start("web", PORT=str(port), **through_proxy)
+        wait_until_serving(web, port)
+        worker = start("worker", WORKER_CONCURRENCY="1")
+        key = secrets.token_hex(16)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=PUBLISH_LIMIT) as client:
+            proxy.freeze()
+            refused = client.post("/api/jobs", json={}, headers={"Idempotency-Key": key})
+            assert refused.status_code == 503, refused.text
+            assert refused.json()
+            assert client.get("/healthz", timeout=1).status_code == 200
+            proxy.freeze(False)
+
+            job_id = queue_job_with_key(client, key)
+            assert queue_job_with_key(client, key) == job_id
+            bad = client.post("/api/jobs", json={}, headers={"Idempotency-Key": "x" * 101})
+            assert bad.status_code in (400, 422), bad.text
+            assert bad.json()
+            later = queue_job_with_key(client, secrets.token_hex(16))
+        # One worker, one job at a time, in the order queued: once the later job is done, any
+        # second run of the first would have been logged.
+        wait_for_event(worker, "job.done", job_id=later)
+        runs = [line for line in worker.json_lines() if line.get("job_id") == job_id]
+        assert [line["event"] for line in runs if line["event"] == "job.done"] == ["job.done"]
+    finally:
+        proxy.close()
+
+
+def queue_job_with_key(client: httpx.Client, key: str) -> str:
+    """POST a job with this Idempotency-Key; return the job id it answered with."""
+    response = client.post("/api/jobs", json={}, headers={"Idempotency-Key": key})
+    assert response.status_code == 202, response.text
+    return str(response.json()["job_id"])

@@ -54,6 +54,10 @@ CHECK_TESTS = (
 SERVER_ERROR_TEST = "tests/test_promises.py::test_an_unhandled_error_is_a_json_500"
 PAGING_TEST = "tests/test_items.py::test_bad_paging_is_refused_with_a_json_4xx"
 
+IDEMPOTENCY_TEST = (
+    "tests/test_jobs.py::test_the_same_idempotency_key_queues_the_job_once_and_it_runs_once"
+)
+
 REGRESSIONS = [
     Regression(
         "web listens on PORT",
@@ -130,7 +134,7 @@ REGRESSIONS = [
     Regression(
         "readyz answers 503 when a service is down",
         DJANGO,
-        "api.py",
+        "api/__init__.py",
         "return Status(200 if ready else 503, body)",
         "return Status(200, body)",
         READINESS_TESTS,
@@ -186,6 +190,30 @@ REGRESSIONS = [
         "Field(ge=1, le=100)",
         "Field(ge=1, le=1000)",
         (PAGING_TEST,),
+    ),
+    Regression(
+        "a job sent again with its idempotency key is queued once",
+        FASTAPI | DJANGO,
+        "api/jobs.py",
+        "queue_example(job.model_dump(), idempotency_key)",
+        "queue_example(job.model_dump())",
+        (IDEMPOTENCY_TEST,),
+    ),
+    Regression(
+        "a job sent again with its idempotency key is queued once",
+        FLASK,
+        "api/jobs.py",
+        "queue_example(job.model_dump(), headers.idempotency_key)",
+        "queue_example(job.model_dump())",
+        (IDEMPOTENCY_TEST,),
+    ),
+    Regression(
+        "a worker does a job with an idempotency key once",
+        EVERY_FRAMEWORK,
+        "jobs.py",
+        "            if ours:\n",
+        "            if ours or True:\n",
+        (IDEMPOTENCY_TEST,),
     ),
 ]
 
