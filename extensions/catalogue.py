@@ -160,6 +160,8 @@ class Broker:
     # A URL of another broker kind, which the settings must refuse, and one nothing listens on.
     foreign_url: str
     closed_url: str
+    # When a job held by a worker that died runs again, as the README words it.
+    redelivery: str
     # kombu's transport takes a socket timeout, for publishing and for the readiness ping.
     has_socket_timeout: bool = False
     # No acknowledgements of its own: a job held by a dead worker comes back after a timeout.
@@ -375,6 +377,7 @@ BROKERS: dict[str, Broker] = {
         accepted_urls=("redis://localhost:6379/0", "rediss://:secret@redis.example.com:6380/1"),
         foreign_url="amqp://guest:guest@localhost:5672//",
         closed_url="redis://127.0.0.1:1/0",
+        redelivery="once `BROKER_VISIBILITY_TIMEOUT` has passed",
         has_socket_timeout=True,
         redelivers_after_timeout=True,
         has_key_prefix=True,
@@ -405,5 +408,6 @@ BROKERS: dict[str, Broker] = {
         ),
         foreign_url="redis://localhost:6379/0",
         closed_url="amqp://guest:guest@127.0.0.1:1//",
+        redelivery="as soon as RabbitMQ sees the connection drop",
     ),
 }

@@ -19,10 +19,10 @@ TEMPLATE_ROOT = str(Path(__file__).resolve().parent.parent)
 if TEMPLATE_ROOT not in sys.path:
     sys.path.insert(0, TEMPLATE_ROOT)
 
-from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS  # noqa: E402
+from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
-from extensions.files import excluded_paths, layout  # noqa: E402
+from extensions.files import excluded_paths, kubernetes_base, layout  # noqa: E402
 from extensions.names import (  # noqa: E402
     email_problem,
     package_name_problem,
@@ -31,8 +31,11 @@ from extensions.names import (  # noqa: E402
 )
 from extensions.processes import (  # noqa: E402
     COMMAND_HELP,
+    LOCAL_RUN_NOTES,
+    commands,
     deployment_facts,
     liveness_commands,
+    local_run_steps,
     process_types,
 )
 
@@ -55,8 +58,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "db": database.service if database else None,
         "broker": broker.service if broker else None,
     }
+    told = developer_notes(package, database, broker)
     backing_services = [
-        {"role": role, **asdict(service), "health_command": service.health_command}
+        {"role": role, **asdict(service), "health_command": service.health_command, **told[role]}
         for role, service in services.items()
         if service is not None
     ]
@@ -67,17 +71,35 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         service["health_test"] = [part.format(package=package) for part in service["health_test"]]
         service["health_command"] = service["health_command"].format(package=package)
 
+    variant_commands = commands(types, database, broker)
     variables = env_vars(package, framework, database, broker, answers.get("project_slug", ""))
     context = {
         "framework_label": framework.label,
         "database_label": database.label if database else "None",
         "queue_label": broker.label if broker else "None",
         "command_help": COMMAND_HELP,
+        "cli_commands": variant_commands,
+        "local_run_steps": local_run_steps(variant_commands),
+        "local_run_notes": LOCAL_RUN_NOTES,
         "liveness_commands": liveness_commands(package, types),
         "has_database": has_database,
         "has_queue": has_queue,
         "has_api": has_database or has_queue,
         "database_is_file": database is not None and database.is_file,
+        # Picks the partials that differ by the kind of database: "server", "file" or "none".
+        "database_kind": "none" if database is None else "file" if database.is_file else "server",
+        # What /readyz and `check` ping: the service's name, the module and function that ping it.
+        "readiness_pings": [
+            ping
+            for ping, attached in (
+                (
+                    {"service": "database", "module": "db", "function": "ping_database"},
+                    has_database,
+                ),
+                ({"service": "broker", "module": "jobs", "function": "ping_broker"}, has_queue),
+            )
+            if attached
+        ],
         "uses_sqlalchemy": has_database and not framework.has_own_orm,
         "uses_server_database": database is not None and database.service is not None,
         "web_framework": framework,
@@ -92,6 +114,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         **deployment_facts(types, database),
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
+        **compose_facts(types, backing_services, database),
         "web_app": framework.web_app.format(package=package),
         "web_app_is_wsgi": framework.serves_wsgi,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
@@ -104,8 +127,58 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
+    context |= kubernetes_base(context)
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
     return context
+
+
+def compose_facts(
+    types: dict[str, str], backing_services: list[dict[str, Any]], database: Database | None
+) -> dict[str, Any]:
+    """What compose.yaml needs beyond the services: who waits for whom, and the named volumes."""
+    healthy = {service["role"]: "service_healthy" for service in backing_services}
+    migrated = {"release": "service_completed_successfully"} if "release" in types else {}
+    return {
+        # Each process type waits for the backing services, and for the release to have migrated.
+        "compose_depends_on": {
+            name: healthy | (migrated if name != "release" else {}) for name in types
+        },
+        # The named volumes: each server's data, and the SQLite file's folder.
+        "compose_volumes": [service["role"] for service in backing_services if service["data_path"]]
+        + (["data"] if database is not None and database.is_file else []),
+    }
+
+
+def developer_notes(
+    package: str, database: Database | None, broker: Broker | None
+) -> dict[str, dict[str, str]]:
+    """What the README tells a developer about each backing service, by its role in compose."""
+    notes = {}
+    if database is not None:
+        example = database.url_example.format(name=package)
+        credentials = example.split("://")[1].split("@")[0]
+        notes["db"] = {
+            "label": database.label,
+            "server": f"{database.label} server",
+            "variable": "DATABASE_URL",
+            # Their own server's URL: the example's, with placeholders where theirs differs.
+            "own_url": example.replace(credentials, "USER:PASSWORD").replace("localhost", "HOST"),
+            "own_url_note": "the user needs the right to create a database for `createdb`, "
+            "or create it yourself",
+            "in_tests": "a test database beside the one `DATABASE_URL` names, created and dropped.",
+        }
+    if broker is not None:
+        prefix = ", under a key prefix of their own" if broker.has_key_prefix else ""
+        notes["broker"] = {
+            "label": broker.label,
+            "server": f"{broker.label} broker",
+            "variable": "BROKER_URL",
+            "own_url": broker.url_example.replace("localhost", "HOST"),
+            "own_url_note": "",
+            "in_tests": f"a queue of their own on the broker `BROKER_URL` names{prefix},\n"
+            "  served by a real worker process and removed afterwards.",
+        }
+    return notes
 
 
 class DerivedContext(ContextHook):

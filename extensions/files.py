@@ -40,20 +40,20 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile(
-        "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
-    ),
-    OptionalFile(
         "deploy/kubernetes/base/background.yaml",
         "background_process_types",
         "Deployments of the background process types",
     ),
-    OptionalFile("deploy/kubernetes/base/sqlite-mount.yaml", "database_is_file", "SQLite volume"),
-    OptionalFile("deploy/kubernetes/base/sqlite-volume.yaml", "database_is_file", "SQLite volume"),
     OptionalFile(
         "deploy/kubernetes/base/autoscaling.yaml",
         "autoscaled_process_types",
         "autoscalers of the process types that scale out",
     ),
+    OptionalFile(
+        "deploy/kubernetes/base/release.yaml", "has_database", "the release Job (migrations)"
+    ),
+    OptionalFile("deploy/kubernetes/base/sqlite-volume.yaml", "database_is_file", "SQLite volume"),
+    OptionalFile("deploy/kubernetes/base/sqlite-mount.yaml", "database_is_file", "SQLite volume"),
     OptionalFile(
         "deploy/kubernetes/overlays/production/autoscaling.yaml",
         "autoscaled_process_types",
@@ -77,7 +77,29 @@ def excluded_paths(context: Mapping[str, Any]) -> list[str]:
     ]
 
 
+KUBERNETES_BASE = "deploy/kubernetes/base/"
+# The base's optional manifests that patch every Deployment and Job rather than add a resource.
+KUBERNETES_BASE_PATCHES = ("sqlite-mount.yaml",)
+
+
+def kubernetes_base(context: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The base's optional manifests this variant has, as its kustomization lists them."""
+    present = [
+        optional.path.removeprefix(KUBERNETES_BASE)
+        for optional in OPTIONAL_FILES
+        if optional.path.startswith(KUBERNETES_BASE) and context.get(optional.when)
+    ]
+    return {
+        "kubernetes_base_resources": [
+            name for name in present if name not in KUBERNETES_BASE_PATCHES
+        ],
+        "kubernetes_base_patches": [name for name in present if name in KUBERNETES_BASE_PATCHES],
+    }
+
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+# Parts of files that other templates include, never output themselves (copier.yml excludes them).
+PARTIALS = "_partials"
 CODE_FOLDER = re.compile(r"\{\{ '(\w+)' \| code_folder \}\}")
 
 # The generated README's "Where things are": a row shows the paths of it this variant has.
@@ -136,7 +158,11 @@ def output_files(context: Mapping[str, Any], code_folders: tuple[str, ...]) -> s
     for source in TEMPLATE.rglob("*"):
         parts = source.relative_to(TEMPLATE).parts
         folder = CODE_FOLDER.fullmatch(parts[0])
-        if not source.is_file() or (folder and folder.group(1) not in code_folders):
+        if (
+            not source.is_file()
+            or parts[0] == PARTIALS
+            or (folder and folder.group(1) not in code_folders)
+        ):
             continue
         path = "/".join(parts[1:] if folder else parts).removesuffix(".jinja")
         path = path.replace("{{package_name}}", package)

@@ -21,6 +21,16 @@ COMMAND_HELP = {
     "manage": "Run one of Django's management commands, e.g. `manage createsuperuser`.",
 }
 
+# What each command does when a developer starts the service on their machine, in the order the
+# README runs them.
+LOCAL_RUN_NOTES = {
+    "createdb": "creates the database DATABASE_URL names, once",
+    "release": "applies the migrations",
+    "web": "serves http://localhost:8000",
+    "worker": "in a second terminal: does the jobs",
+    "scheduler": "in a third: sends the periodic jobs",
+}
+
 # Process types of which exactly one copy may run: two schedulers would send every job twice.
 SINGLETON_PROCESS_TYPES = frozenset({"scheduler"})
 
@@ -35,6 +45,23 @@ def process_types(package: str, database: Database | None, broker: Broker | None
         types["worker"] = f"{package} worker"
         types["scheduler"] = f"{package} scheduler"
     return types
+
+
+def commands(types: dict[str, str], database: Database | None, broker: Broker | None) -> list[str]:
+    """Every command of the CLI: the process types, then the one-off admin commands."""
+    admin = []
+    if broker is not None:
+        admin.append("worker-alive")
+    if database is not None:
+        admin.append("migrate")
+    if database is not None and database.service is not None:
+        admin.append("createdb")
+    return [*types, *admin, "check", "shell"]
+
+
+def local_run_steps(variant_commands: list[str]) -> list[str]:
+    """The commands that start the service on a developer's machine, in order."""
+    return [name for name in LOCAL_RUN_NOTES if name in variant_commands]
 
 
 def liveness_commands(package: str, types: dict[str, str]) -> dict[str, list[str]]:
@@ -56,4 +83,22 @@ def deployment_facts(types: dict[str, str], database: Database | None) -> dict[s
         "background_process_types": [name for name in long_running if name != "web"],
         "single_copy_process_types": single,
         "autoscaled_process_types": [name for name in long_running if name not in single],
+        # The kinds of workload the overlays size: a Job too when there is a release.
+        "workload_kinds": ["Deployment", "Job"] if "release" in types else ["Deployment"],
+        "cluster_process_rows": [cluster_process_row(name, name in single) for name in types],
+    }
+
+
+def cluster_process_row(name: str, single_copy: bool) -> dict[str, str]:
+    """How one process type runs on a cluster: the Kubernetes README's row of it."""
+    if name == "release":
+        return {
+            "name": name,
+            "runs_as": "a Job per release, before the new pods start",
+            "how_many": "once per release",
+        }
+    return {
+        "name": name,
+        "runs_as": "a Deployment, a Service and an Ingress" if name == "web" else "a Deployment",
+        "how_many": "exactly one pod" if single_copy else "scaled by a HorizontalPodAutoscaler",
     }
