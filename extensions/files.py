@@ -27,7 +27,6 @@ class OptionalFile:
 
 
 OPTIONAL_FILES: tuple[OptionalFile, ...] = (
-    OptionalFile("src/{package}/schemas.py", "has_api", "request and response models"),
     OptionalFile("src/{package}/api/", "has_api_package", "the HTTP API, one module per resource"),
     OptionalFile("src/{package}/api/items.py", "has_database", "the sample resource"),
     OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),

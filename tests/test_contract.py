@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,6 +59,8 @@ JOB_SECONDS = 4
 QUICK_REDELIVERY = {"JOB_TIME_LIMIT": "8", "BROKER_VISIBILITY_TIMEOUT": "10"}
 # Requests counted by the Prometheus check.
 SCRAPED_REQUESTS = 20
+# Cases schemathesis generates per operation and phase: about half a minute per framework.
+FUZZ_EXAMPLES = 50
 
 
 def exports_telemetry(variant: dict[str, str]) -> bool:
@@ -516,6 +521,50 @@ def check_logs_are_json_lines_on_stdout_without_secrets(
     assert requests[-1]["path"] == "/healthz"
     assert requests[-1]["status"] == 200
     assert SECRET_KEY not in process.stdout + process.stderr
+
+
+def fuzzed_variants() -> list[Any]:
+    """One variant per framework, with a database server and a broker: each framework takes the
+    next database and the next broker in turn, so that every one of them is fuzzed somewhere."""
+    candidates = variant_params(
+        lambda context: context["uses_server_database"] and context["has_queue"]
+    )
+    databases = list(dict.fromkeys(param.values[0]["database"] for param in candidates))
+    brokers = list(dict.fromkeys(param.values[0]["queue"] for param in candidates))
+    chosen = []
+    for turn, framework in enumerate(choices("framework")):
+        wanted = {
+            "framework": framework,
+            "database": databases[turn % len(databases)],
+            "queue": brokers[turn % len(brokers)],
+        }
+        chosen += [param for param in candidates if param.values[0] == wanted]
+    return chosen
+
+
+@pytest.mark.parametrize("variant", fuzzed_variants())
+def test_schemathesis_finds_nothing_with_every_check(web, tmp_path: Path) -> None:
+    # Every check: no 5xx, every status and body as the OpenAPI document says, bad input
+    # refused, good input accepted, Allow on 405, resources gone after DELETE, ...
+    process, client = web
+    for _ in range(10):  # fuzz a service that is ready: a first probe may still be warming up
+        if client.get("/readyz").status_code == 200:
+            break
+        time.sleep(1)
+    command = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        *("run", f"{client.base_url}/openapi.json", "--checks", "all"),
+        *("--max-examples", str(FUZZ_EXAMPLES), "--workers", "1", "--request-timeout", "10"),
+        "--no-color",
+    ]
+    # In a scratch folder: schemathesis and Hypothesis keep their files in the working directory.
+    run = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert run.returncode == 0, run.stdout[-12_000:] + run.stderr[-2_000:]
+    counts = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
+    assert counts and int(counts[1]) > 0, run.stdout[-4_000:]
+    assert all(line.get("status", 0) < 500 for line in process.json_lines()), process.describe()
 
 
 # State lives in the database; the queue does not change where, so once per framework and database.

@@ -53,6 +53,8 @@ CHECK_TESTS = (
 )
 SERVER_ERROR_TEST = "tests/test_promises.py::test_an_unhandled_error_is_a_json_500"
 PAGING_TEST = "tests/test_items.py::test_bad_paging_is_refused_with_a_json_4xx"
+ERRORS_TEST = "tests/test_http.py::test_every_operation_documents_every_error_it_may_answer"
+ALLOW_TEST = "tests/test_http.py::test_a_wrong_method_gets_405_naming_every_method_of_the_path"
 
 IDEMPOTENCY_TEST = (
     "tests/test_jobs.py::test_the_same_idempotency_key_queues_the_job_once_and_it_runs_once"
@@ -214,6 +216,70 @@ REGRESSIONS = [
         "            if ours:\n",
         "            if ours or True:\n",
         (IDEMPOTENCY_TEST,),
+    ),
+    Regression(
+        "the OpenAPI document names every error an operation may answer",
+        FASTAPI,
+        "app.py",
+        "return document_errors(openapi())",
+        "return openapi()",
+        (ERRORS_TEST,),
+    ),
+    Regression(
+        "the OpenAPI document names every error an operation may answer",
+        FLASK,
+        "app.py",
+        "return document_errors(spec) if isinstance(spec, dict) else spec",
+        "return spec",
+        (ERRORS_TEST,),
+    ),
+    Regression(
+        "the OpenAPI document names every error an operation may answer",
+        DJANGO,
+        "api/__init__.py",
+        "        document_errors(schema)\n",
+        "",
+        (ERRORS_TEST,),
+    ),
+    Regression(
+        "a 405 names every method of its path in Allow",
+        FASTAPI,
+        "app.py",
+        'route.matches({**request.scope, "method": method})[0] is Match.FULL',
+        "route.matches(request.scope)[0] is Match.FULL",
+        (ALLOW_TEST,),
+    ),
+    Regression(
+        "a 405 names every method of its path in Allow",
+        FLASK,
+        "app.py",
+        "error.status_code, error.headers",
+        "error.status_code, {}",
+        (ALLOW_TEST,),
+    ),
+    Regression(
+        "a 405 names every method of its path in Allow",
+        DJANGO,
+        "middleware.py",
+        "            response.content = body\n",
+        "            response = HttpResponse(body, status=response.status_code)\n",
+        (ALLOW_TEST,),
+    ),
+    Regression(
+        "a JSON body is taken as typed",
+        EVERY_FRAMEWORK,
+        "schemas.py",
+        'class JobIn(BaseModel, extra="forbid", strict=True):',
+        'class JobIn(BaseModel, extra="forbid"):',
+        ("tests/test_http.py::test_a_json_body_is_taken_as_typed",),
+    ),
+    Regression(
+        "a whole number written with a fraction is an integer",
+        EVERY_FRAMEWORK,
+        "schemas.py",
+        "return int(value) if isinstance(value, float) and value.is_integer() else value",
+        "return value",
+        ("tests/test_http.py::test_a_whole_number_written_with_a_fraction_is_an_integer",),
     ),
 ]
 
