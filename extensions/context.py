@@ -128,6 +128,8 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "copyright_year": datetime.now(UTC).year,
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
+    # What /readyz reports when every backing service answers.
+    context["readiness_when_ready"] = {ping["service"]: "ok" for ping in context["readiness_pings"]}
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
     context |= kubernetes_base(context)
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)
