@@ -21,6 +21,7 @@ if TEMPLATE_ROOT not in sys.path:
 
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
+from extensions.django_settings import django_lists  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
 from extensions.files import excluded_paths, kubernetes_base, layout  # noqa: E402
 from extensions.names import (  # noqa: E402
@@ -118,6 +119,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
         **compose_facts(types, backing_services, database),
+        **django_lists(package, has_database),
         "web_app": framework.web_app.format(package=package),
         "web_app_is_wsgi": framework.serves_wsgi,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
@@ -129,6 +131,8 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "copyright_year": datetime.now(UTC).year,
         "has_licence_file": answers.get("license", "MIT") != "Proprietary",
     }
+    # What /readyz reports when every backing service answers.
+    context["readiness_when_ready"] = {ping["service"]: "ok" for ping in context["readiness_pings"]}
     context["excluded_paths"] = excluded_paths({**context, "package_name": package})
     context |= kubernetes_base(context)
     context["layout"] = layout({**context, "package_name": package}, framework.code_folders)

@@ -15,6 +15,8 @@ class EnvVar:
     meaning: str
     example: str
     development_default: str | None
+    # The type and default of its field in the settings class (config.py), as Python.
+    setting: str
     required_in_production: bool = False
     secret: bool = False
     # What compose.yaml sets, where it differs from the development default (e.g. host names).
@@ -40,20 +42,35 @@ def env_vars(
             "Where the process runs: development, test or production.",
             "production",
             "development",
+            'Literal["development", "test", "production"] = "development"',
         ),
-        EnvVar("PORT", "TCP port the web process listens on, on every interface.", "8000", "8000"),
-        EnvVar("WEB_CONCURRENCY", "Number of web server worker processes.", "2", "2"),
+        EnvVar(
+            "PORT",
+            "TCP port the web process listens on, on every interface.",
+            "8000",
+            "8000",
+            "int = Field(default=8000, ge=1, le=65535)",
+        ),
+        EnvVar(
+            "WEB_CONCURRENCY",
+            "Number of web server worker processes.",
+            "2",
+            "2",
+            "int = Field(default=2, ge=1)",
+        ),
         EnvVar(
             "GRACEFUL_TIMEOUT",
             "Seconds that in-flight requests get to finish after SIGTERM.",
             "25",
             "25",
+            "int = Field(default=25, ge=1)",
         ),
         EnvVar(
             "LOG_LEVEL",
             "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
             "INFO",
             "INFO",
+            'Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"',
         ),
         EnvVar(
             "LOG_FORMAT",
@@ -61,12 +78,14 @@ def env_vars(
             "or json (the default otherwise).",
             "json",
             None,
+            'Literal["text", "json"] | None = None',
         ),
         EnvVar(
             "SECRET_KEY",
             "Key for signing sessions and tokens; long and random in production.",
             "change-me-to-a-long-random-string",
             "insecure-development-key",
+            "SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)",
             required_in_production=True,
             secret=True,
         ),
@@ -75,6 +94,7 @@ def env_vars(
             "Identifier of the running release (a git SHA or version), shown by /healthz.",
             "",
             None,
+            "str | None = None",
         ),
         *telemetry_env_vars(slug or package.replace("_", "-")),
     ]
@@ -84,6 +104,7 @@ def env_vars(
             "Comma-separated host names the service answers to (probes answer any host).",
             "api.example.com",
             "localhost,127.0.0.1,[::1]",
+            'str = "localhost,127.0.0.1,[::1]"',
             required_in_production=True,
         ),
         EnvVar(
@@ -91,6 +112,7 @@ def env_vars(
             "Largest request body in bytes; a larger one is refused with 413 before it is read.",
             "1048576",
             "1048576",
+            "int = Field(default=1_048_576, ge=1)",
         ),
         EnvVar(
             "REQUEST_TIMEOUT",
@@ -98,6 +120,7 @@ def env_vars(
             "in its place (the client may retry).",
             "30",
             "30",
+            "float = Field(default=30, gt=0)",
         ),
         EnvVar(
             "API_DOCS",
@@ -105,6 +128,7 @@ def env_vars(
             "other environments always do.",
             "False",
             "False",
+            "bool = False",
         ),
     ]
     variables += [FRAMEWORK_VARIABLES[name] for name in framework.own_variables]
@@ -127,6 +151,7 @@ def env_vars(
                 database_meaning,
                 url,
                 url,
+                secret_url_setting(url),
                 required_in_production=True,
                 secret=not database.is_file,
                 compose_value=in_compose,
@@ -140,6 +165,7 @@ def env_vars(
                 "before it fails and the request is answered with 503.",
                 "5",
                 "5",
+                "float = Field(default=5, gt=0)",
             )
         )
     if broker is not None:
@@ -149,6 +175,7 @@ def env_vars(
                 broker.url_meaning,
                 broker.url_example,
                 broker.url_example,
+                secret_url_setting(broker.url_example),
                 required_in_production=True,
                 secret=True,
                 compose_value=broker.url_example.replace("@localhost:", "@broker:").replace(
@@ -157,19 +184,25 @@ def env_vars(
                 url_schemes=broker.url_schemes,
             ),
             EnvVar(
-                "WORKER_CONCURRENCY", "Number of jobs one worker process runs at once.", "2", "2"
+                "WORKER_CONCURRENCY",
+                "Number of jobs one worker process runs at once.",
+                "2",
+                "2",
+                "int = Field(default=2, ge=1)",
             ),
             EnvVar(
                 "JOB_QUEUE",
                 "Queue the jobs go through; services that share a broker need names of their own.",
                 package,
                 package,
+                f'str = Field(default="{package}", min_length=1, max_length=200)',
             ),
             EnvVar(
                 "JOB_TIME_LIMIT",
                 "Seconds a job may run before it is stopped (and retried).",
                 "300",
                 "300",
+                "int = Field(default=300, ge=1)",
             ),
             EnvVar(
                 "WORKER_HEARTBEAT_TIMEOUT",
@@ -177,6 +210,7 @@ def env_vars(
                 "(`worker-alive` fails and Kubernetes restarts it).",
                 "60",
                 "60",
+                "int = Field(default=60, ge=1)",
             ),
         ]
         if broker.redelivers_after_timeout:
@@ -189,9 +223,15 @@ def env_vars(
                     "longer than JOB_TIME_LIMIT.",
                     "3600",
                     "3600",
+                    "int = Field(default=3600, ge=1)",
                 )
             )
     return variables
+
+
+def secret_url_setting(url: str) -> str:
+    """A URL setting's field: secret, its development default on a line of its own."""
+    return f'SecretStr = SecretStr(\n        "{url}",\n    )'
 
 
 def telemetry_env_vars(slug: str) -> list[EnvVar]:
@@ -203,6 +243,7 @@ def telemetry_env_vars(slug: str) -> list[EnvVar]:
             "0 turns it off.",
             "9464",
             "9464",
+            "int = Field(default=9464, ge=0, le=65535)",
         ),
         EnvVar(
             "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -210,18 +251,21 @@ def telemetry_env_vars(slug: str) -> list[EnvVar]:
             "unset or empty, no trace or metric is exported.",
             "http://otel-collector:4318",
             None,
+            "str | None = None",
         ),
         EnvVar(
             "OTEL_SERVICE_NAME",
             f"Service name on traces and metrics (default: {slug}).",
             slug,
             None,
+            "str | None = None",
         ),
         EnvVar(
             "OTEL_RESOURCE_ATTRIBUTES",
             "More attributes of every trace and metric, as key=value pairs separated by commas.",
             "deployment.environment.name=production,service.namespace=shop",
             None,
+            "str | None = None",
         ),
         EnvVar(
             "OTEL_TRACES_SAMPLER",
@@ -229,12 +273,14 @@ def telemetry_env_vars(slug: str) -> list[EnvVar]:
             "e.g. parentbased_traceidratio.",
             "parentbased_traceidratio",
             None,
+            "str | None = None",
         ),
         EnvVar(
             "OTEL_TRACES_SAMPLER_ARG",
             "The sampler's argument, e.g. 0.1 to keep one trace in ten.",
             "0.1",
             None,
+            "str | None = None",
         ),
         EnvVar(
             "SENTRY_DSN",
@@ -242,5 +288,6 @@ def telemetry_env_vars(slug: str) -> list[EnvVar]:
             "unset or empty, nothing is reported and the Sentry SDK is not loaded.",
             "https://public-key@sentry.example.com/1",
             None,
+            "SecretStr | None = None",
         ),
     ]

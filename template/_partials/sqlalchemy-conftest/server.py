@@ -8,7 +8,7 @@ def server_url(url: URL) -> URL:
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A fresh `<name>_test` database next to the one DATABASE_URL names, dropped at the end."""
-    url = get_settings().sqlalchemy_url
+    url = get_engine().url
     test_url = url.set(database=f"{url.database}_test")
     admin = create_engine(server_url(url), isolation_level="AUTOCOMMIT")
     name = test_url.database
@@ -33,7 +33,7 @@ def database_url() -> Iterator[str]:
 @pytest.fixture
 def unreachable_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """DATABASE_URL points at a closed port for the length of the test."""
-    closed = get_settings().sqlalchemy_url.set(host="127.0.0.1", port=1)
+    closed = get_engine().url.set(host="127.0.0.1", port=1)
     monkeypatch.setenv("DATABASE_URL", closed.render_as_string(hide_password=False))
     reset_caches()
     yield os.environ["DATABASE_URL"]

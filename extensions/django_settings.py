@@ -1,0 +1,51 @@
+"""The lists of Django's settings whose items depend on the variant, in the order Django needs.
+
+The admin and what it stands on (users, sessions, messages) keep their state in the database:
+a variant without one leaves them out.
+"""
+
+from __future__ import annotations
+
+# Each setting's items in order, with whether the item needs a database.
+DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "installed_apps": (
+        ("django.contrib.admin", True),
+        ("django.contrib.auth", True),
+        ("django.contrib.contenttypes", True),
+        ("django.contrib.sessions", True),
+        ("django.contrib.messages", True),
+        ("django.contrib.staticfiles", False),
+        ("ninja", False),
+        ("{package}.items", True),
+    ),
+    "middleware": (
+        ("{package}.middleware.log_requests", False),
+        ("{package}.middleware.json_errors", False),
+        ("{package}.middleware.probes_from_any_host", False),
+        ("django.middleware.security.SecurityMiddleware", False),
+        ("whitenoise.middleware.WhiteNoiseMiddleware", False),
+        ("django.contrib.sessions.middleware.SessionMiddleware", True),
+        ("django.middleware.common.CommonMiddleware", False),
+        ("django.middleware.csrf.CsrfViewMiddleware", False),
+        ("django.contrib.auth.middleware.AuthenticationMiddleware", True),
+        ("django.contrib.messages.middleware.MessageMiddleware", True),
+        ("django.middleware.clickjacking.XFrameOptionsMiddleware", False),
+    ),
+    "context_processors": (
+        ("django.template.context_processors.request", False),
+        ("django.contrib.auth.context_processors.auth", True),
+        ("django.contrib.messages.context_processors.messages", True),
+    ),
+}
+
+
+def django_lists(package: str, has_database: bool) -> dict[str, list[str]]:
+    """The items of each list this variant's settings.py has, as `django_<setting>` facts."""
+    return {
+        f"django_{setting}": [
+            item.format(package=package)
+            for item, needs_database in items
+            if has_database or not needs_database
+        ]
+        for setting, items in DJANGO_LISTS.items()
+    }
