@@ -35,6 +35,30 @@ def variants() -> list[dict[str, str]]:
     ]
 
 
+def answer_pairs(variant: dict[str, str]) -> set[tuple[tuple[str, str], tuple[str, str]]]:
+    """Every pair of this variant's answers to two different matrix questions."""
+    return {
+        ((first, variant[first]), (second, variant[second]))
+        for first, second in itertools.combinations(MATRIX_QUESTIONS, 2)
+    }
+
+
+def pairwise_variants() -> list[dict[str, str]]:
+    """A few variants in which every answer meets every answer to another question at least once.
+
+    Chosen greedily, in the order of `variants()`: for checks whose failures come from two
+    options meeting (a framework with a database, a database with a broker) rather than three.
+    """
+    every_variant = variants()
+    missing = set().union(*(answer_pairs(variant) for variant in every_variant))
+    chosen = []
+    while missing:
+        best = max(every_variant, key=lambda variant: len(answer_pairs(variant) & missing))
+        chosen.append(best)
+        missing -= answer_pairs(best)
+    return chosen
+
+
 def variant_id(variant: dict[str, str]) -> str:
     """A short, stable name for a variant, e.g. fastapi-postgresql-none."""
     return "-".join(variant[question] for question in MATRIX_QUESTIONS)

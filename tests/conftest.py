@@ -222,9 +222,33 @@ def attached_for(backing_services: BackingServices) -> Callable[[Project], dict[
     return attach
 
 
+_attachments: dict[Path, dict[str, str]] = {}
+_released: set[Path] = set()
+
+
 @pytest.fixture
 def attached(
-    installed: Project, attached_for: Callable[[Project], dict[str, str]]
+    installed: Project,
+    attached_for: Callable[[Project], dict[str, str]],
+    backing_services: BackingServices,
 ) -> dict[str, str]:
-    """Fresh backing services for the installed variant."""
-    return attached_for(installed)
+    """Backing services for the installed variant: a job queue of the test's own, and the
+    variant's database, made once per worker and shared by its tests.
+
+    Each test makes and reads its own rows, never counts them, so sharing is safe; it lets the
+    release phase (migrations) run once per variant rather than before every test.
+    """
+    if installed.path not in _attachments:
+        _attachments[installed.path] = attached_for(installed)
+        return dict(_attachments[installed.path])
+    attachment = dict(_attachments[installed.path])
+    if "JOB_QUEUE" in attachment:
+        attachment["JOB_QUEUE"] = backing_services.new_queue_name()
+    return attachment
+
+
+def released(installed: Project) -> bool:
+    """Tell whether the release phase already ran on the variant's shared database; note it has."""
+    done = installed.path in _released
+    _released.add(installed.path)
+    return done
