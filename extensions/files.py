@@ -39,6 +39,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
+    OptionalFile("tests/test_admin.py", "has_database", "tests of Django's admin and migrations"),
     *(
         OptionalFile(path.format(module=broker.module), f"uses_{broker.module}", why)
         for broker in BROKERS.values()
