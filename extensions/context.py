@@ -76,8 +76,11 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     variables = env_vars(package, framework, database, broker, answers.get("project_slug", ""))
     context = {
         "framework_label": framework.label,
-        "database_label": database.label if database else "None",
         "queue_label": broker.label if broker else "None",
+        # What the service is built with, as the README's first line says it.
+        "stack": framework.label
+        + (f" on {database.label}" if database else "")
+        + (f", with background jobs on {broker.label}" if broker else ""),
         "command_help": COMMAND_HELP,
         "cli_commands": variant_commands,
         "local_run_steps": local_run_steps(variant_commands),
