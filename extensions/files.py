@@ -141,6 +141,10 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
+    (
+        "Django's part of the command line: its setup, `shell` and `manage`",
+        ("src/{package}/management.py",),
+    ),
     ("process types", ("Procfile",)),
     ("container image and local stack", ("Dockerfile", "compose.yaml")),
     (
