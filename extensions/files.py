@@ -32,6 +32,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/items/", "has_database", "Django app of the sample resource"),
     OptionalFile("src/{package}/jobs.py", "has_queue", "job definitions and the worker's app"),
+    OptionalFile("src/{package}/job_metrics.py", "has_queue", "the jobs' metrics"),
     OptionalFile("src/{package}/db.py", "has_database", "engine, sessions, readiness"),
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
     OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
@@ -118,7 +119,7 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "traces, metrics and error reports, off until `OTEL_EXPORTER_OTLP_ENDPOINT` or "
         "`SENTRY_DSN` is set; Prometheus metrics on `METRICS_PORT`",
-        ("src/{package}/telemetry.py", "src/{package}/metrics.py"),
+        ("src/{package}/telemetry.py", "src/{package}/metrics.py", "src/{package}/job_metrics.py"),
     ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
     (
