@@ -67,6 +67,8 @@ class Framework:
     has_own_orm: bool = False
     # Its own management commands and settings module, which `<pkg> manage` runs.
     has_management_commands: bool = False
+    # The module whose OperationalError is the ORM's error for a database that fails.
+    orm_errors_module: str = "sqlalchemy.exc"
     # Commands the image runs once, at build time, after installing the project.
     build_steps: tuple[str, ...] = ()
     # A WSGI application, which the uvicorn workers run in threads through a2wsgi.
@@ -210,6 +212,7 @@ FRAMEWORKS: dict[str, Framework] = {
         code_folders=("django",),
         has_own_orm=True,
         has_management_commands=True,
+        orm_errors_module="django.db",
         # Gather the static files WhiteNoise serves, so that no process writes them at run time.
         build_steps=("{package} manage collectstatic --no-input",),
         serves_wsgi=True,

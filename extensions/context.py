@@ -76,8 +76,11 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     variables = env_vars(package, framework, database, broker, answers.get("project_slug", ""))
     context = {
         "framework_label": framework.label,
-        "database_label": database.label if database else "None",
         "queue_label": broker.label if broker else "None",
+        # What the service is built with, as the README's first line says it.
+        "stack": framework.label
+        + (f" on {database.label}" if database else "")
+        + (f", with background jobs on {broker.label}" if broker else ""),
         "command_help": COMMAND_HELP,
         "cli_commands": variant_commands,
         "local_run_steps": local_run_steps(variant_commands),
@@ -119,7 +122,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "backing_services": backing_services,
         "compose_backing_services": [service["role"] for service in backing_services],
         **compose_facts(types, backing_services, database),
-        **django_lists(package, has_database),
+        **django_lists(package, has_database, has_queue),
         "web_app": framework.web_app.format(package=package),
         "web_app_is_wsgi": framework.serves_wsgi,
         "build_steps": [step.format(package=package) for step in framework.build_steps],
@@ -142,17 +145,43 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
 def compose_facts(
     types: dict[str, str], backing_services: list[dict[str, Any]], database: Database | None
 ) -> dict[str, Any]:
-    """What compose.yaml needs beyond the services: who waits for whom, and the named volumes."""
+    """What compose.yaml needs beyond the services: each process type's service, the volumes."""
     healthy = {service["role"]: "service_healthy" for service in backing_services}
     migrated = {"release": "service_completed_successfully"} if "release" in types else {}
     return {
-        # Each process type waits for the backing services, and for the release to have migrated.
-        "compose_depends_on": {
-            name: healthy | (migrated if name != "release" else {}) for name in types
-        },
+        "compose_processes": [
+            compose_process(name, command, healthy | (migrated if name != "release" else {}))
+            for name, command in types.items()
+        ],
         # The named volumes: each server's data, and the SQLite file's folder.
         "compose_volumes": [service["role"] for service in backing_services if service["data_path"]]
         + (["data"] if database is not None and database.is_file else []),
+    }
+
+
+def compose_process(name: str, command: str, depends_on: dict[str, str]) -> dict[str, Any]:
+    """A process type's service in compose.yaml: its comment and its lines after `command`.
+
+    Each waits for the backing services, and for the release to have migrated; only the web
+    process publishes a port, and the release runs once.
+    """
+    lines = {"web": ["ports:", '  - "127.0.0.1:8000:8000"'], "release": ['restart: "no"']}
+    comments = {
+        "scheduler": [
+            "Exactly one: the schedule lives in this process's memory, and two would send each"
+            " job twice."
+        ]
+    }
+    waits = [
+        line
+        for service, condition in depends_on.items()
+        for line in (f"  {service}:", f"    condition: {condition}")
+    ]
+    return {
+        "name": name,
+        "command": command.split(),
+        "comments": comments.get(name, []),
+        "lines": lines.get(name, []) + (["depends_on:", *waits] if waits else []),
     }
 
 

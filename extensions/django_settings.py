@@ -6,6 +6,8 @@ a variant without one leaves them out.
 
 from __future__ import annotations
 
+from typing import Any
+
 # Each setting's items in order, with whether the item needs a database.
 DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "installed_apps": (
@@ -39,9 +41,21 @@ DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
 }
 
 
-def django_lists(package: str, has_database: bool) -> dict[str, list[str]]:
-    """The items of each list this variant's settings.py has, as `django_<setting>` facts."""
-    return {
+# The API's routers (django-ninja imports them by path), with whether each needs a database or
+# a broker.
+API_ROUTERS: tuple[tuple[str, str, str], ...] = (
+    ("/api/items", "{package}.items.api.router", "database"),
+    ("/api/jobs", "{package}.api.jobs.router", "broker"),
+)
+
+
+def django_lists(package: str, has_database: bool, has_queue: bool) -> dict[str, Any]:
+    """The items of each list this variant's settings.py has, as `django_<setting>` facts.
+
+    And `django_api_routers`, the API's routers by prefix.
+    """
+    needed = {"database": has_database, "broker": has_queue}
+    lists: dict[str, Any] = {
         f"django_{setting}": [
             item.format(package=package)
             for item, needs_database in items
@@ -49,3 +63,9 @@ def django_lists(package: str, has_database: bool) -> dict[str, list[str]]:
         ]
         for setting, items in DJANGO_LISTS.items()
     }
+    lists["django_api_routers"] = {
+        prefix: router.format(package=package)
+        for prefix, router, needs in API_ROUTERS
+        if needed[needs]
+    }
+    return lists

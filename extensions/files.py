@@ -32,6 +32,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/api/jobs.py", "has_queue", "the endpoint that queues jobs"),
     OptionalFile("src/{package}/items/", "has_database", "Django app of the sample resource"),
     OptionalFile("src/{package}/jobs.py", "has_queue", "job definitions and the worker's app"),
+    OptionalFile("src/{package}/job_metrics.py", "has_queue", "the jobs' metrics"),
     OptionalFile("src/{package}/db.py", "has_database", "engine, sessions, readiness"),
     OptionalFile("src/{package}/models.py", "has_database", "the database tables"),
     OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
@@ -39,6 +40,7 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
+    OptionalFile("tests/test_admin.py", "has_database", "tests of Django's admin and migrations"),
     *(
         OptionalFile(path.format(module=broker.module), f"uses_{broker.module}", why)
         for broker in BROKERS.values()
@@ -117,7 +119,7 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "traces, metrics and error reports, off until `OTEL_EXPORTER_OTLP_ENDPOINT` or "
         "`SENTRY_DSN` is set; Prometheus metrics on `METRICS_PORT`",
-        ("src/{package}/telemetry.py", "src/{package}/metrics.py"),
+        ("src/{package}/telemetry.py", "src/{package}/metrics.py", "src/{package}/job_metrics.py"),
     ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
     (
@@ -140,6 +142,10 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
+    (
+        "Django's part of the command line: its setup, `shell` and `manage`",
+        ("src/{package}/management.py",),
+    ),
     ("process types", ("Procfile",)),
     ("container image and local stack", ("Dockerfile", "compose.yaml")),
     (

@@ -86,7 +86,34 @@ def deployment_facts(types: dict[str, str], database: Database | None) -> dict[s
         # The kinds of workload the overlays size: a Job too when there is a release.
         "workload_kinds": ["Deployment", "Job"] if "release" in types else ["Deployment"],
         "cluster_process_rows": [cluster_process_row(name, name in single) for name in types],
+        "kubernetes_scaling_notes": scaling_notes(long_running, single, on_one_disk),
     }
+
+
+def scaling_notes(long_running: list[str], single: list[str], on_one_disk: bool) -> list[str]:
+    """What the Kubernetes README says about scaling this variant's process types, beyond sizes."""
+    autoscaled = ", ".join(f"`{name}`" for name in long_running if name not in single)
+    notes = {
+        "autoscaled": (
+            "Each overlay's `autoscaling.yaml` sets how far the autoscalers may take\n"
+            f"  {autoscaled}, on CPU use. `kubectl scale` does not last: the autoscaler decides."
+        ),
+        "scheduler": (
+            "The scheduler runs as exactly one pod, also during a rollout (Recreate): two would"
+            " send every\n  periodic job twice."
+        ),
+        "one disk": (
+            "SQLite is a file on a volume that one node mounts, so it cannot be shared across pods"
+            " on several\n  nodes: every process type runs as one pod, all on that node. Choose"
+            " PostgreSQL or MySQL to scale\n  out."
+        ),
+    }
+    applies = {
+        "autoscaled": bool(autoscaled),
+        "scheduler": "scheduler" in long_running,
+        "one disk": on_one_disk,
+    }
+    return [note for name, note in notes.items() if applies[name]]
 
 
 def cluster_process_row(name: str, single_copy: bool) -> dict[str, str]:

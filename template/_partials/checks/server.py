@@ -1,5 +1,11 @@
 {# checks.py's explain_database_error for a database server, included by the kind of database. #}
 
+# What the database driver's connection errors say, by cause.
+MISSING_DATABASE = re.compile("{{ db.missing_database_error }}")
+REFUSED_CREDENTIALS = re.compile("{{ db.refused_credentials_error }}")
+UNREACHABLE = re.compile("{{ db.unreachable_error }}")
+
+
 def explain_database_error(error: BaseException) -> str | None:
     """Name the problem behind a failed database connection and its fix; None if it is another.
 
