@@ -17,16 +17,9 @@ async def healthz() -> dict[str, str | None]:
 
 
 if "DATABASE_URL" in os.environ:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(os.environ["DATABASE_URL"])
-    LIST_ITEMS = text(
-        "SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset"
-    )
+    from items_table import read_page
 
     @app.get("/api/items")
     def list_items(limit: int = 20, offset: int = 0) -> list[dict[str, object]]:
         """A page of items, read by SQLAlchemy as the generated service does."""
-        with engine.connect() as connection:
-            rows = connection.execute(LIST_ITEMS, {"limit": limit, "offset": offset})
-            return [dict(row._mapping) for row in rows]
+        return read_page(limit, offset)

@@ -18,22 +18,12 @@ def healthz() -> dict[str, str | None]:
 
 
 if "DATABASE_URL" in os.environ:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(os.environ["DATABASE_URL"])
-    LIST_ITEMS = text(
-        "SELECT id, name, processed FROM items ORDER BY id LIMIT :limit OFFSET :offset"
-    )
+    from items_table import read_page
 
     @app.get("/api/items")
     def list_items() -> list[dict[str, object]]:
         """A page of items, read by SQLAlchemy as the generated service does."""
-        page = {
-            "limit": request.args.get("limit", 20, int),
-            "offset": request.args.get("offset", 0, int),
-        }
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(LIST_ITEMS, page)]
+        return read_page(request.args.get("limit", 20, int), request.args.get("offset", 0, int))
 
 
 # Served as the generated service is: by uvicorn's workers, four threads each through a2wsgi.
