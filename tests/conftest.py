@@ -24,7 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extensions.context import derived_context
-from extensions.variants import snapshot, variant_id, variants
+from extensions.variants import pairwise_variants, snapshot, variant_id, variants
 from tests.services import BackingServices
 
 IN_CI = os.environ.get("CI") == "true"
@@ -56,6 +56,14 @@ def variant_params(applies: Callable[[dict[str, Any]], bool] | None = None) -> l
         for variant in VARIANTS
         if applies is None or applies(derived_context(variant))
     ]
+
+
+def pairwise_variant_params() -> list[Any]:
+    """The pairwise variants (every answer next to every answer of another question, computed
+    from copier.yml), as pytest parameters: for checks of what is the same in every variant but
+    for what two answers together decide."""
+    chosen = {variant_id(variant) for variant in pairwise_variants()}
+    return [param for param in variant_params() if param.id in chosen]
 
 
 @pytest.hookimpl(trylast=True)

@@ -505,11 +505,12 @@ def check_no_connection_but_to_backing_services(web, production_env: dict[str, s
 def check_logs_are_json_lines_on_stdout_without_secrets(
     web, production_env: dict[str, str]
 ) -> None:
-    """Every stdout line is JSON with the contract's fields; no secret is logged. Stops web."""
+    """Every stdout line is JSON with the contract's fields; no secret is logged. Stops web with
+    SIGTERM, a request in flight, and reads every line it wrote."""
     process, client = web
     client.get("/healthz", headers={"X-Request-ID": "log-check"})
     client.get("/no/such/route")
-    process.stop()
+    check_a_stop_signal_lets_the_in_flight_request_finish(web, signal.SIGTERM)
 
     lines = process.json_lines()
     assert lines, process.describe()
@@ -570,7 +571,9 @@ def test_schemathesis_finds_nothing_with_every_check(web, tmp_path: Path) -> Non
 
 # State lives in the database; the queue does not change where, so once per framework and database.
 @pytest.mark.parametrize("variant", variant_params(lambda context: not context["has_queue"]))
-def test_two_web_processes_share_state(start, installed: Project) -> None:
+def test_two_web_processes_share_state_and_one_stops_cleanly_on_sigint(
+    start, installed: Project
+) -> None:
     release(start, installed)
     ports = [free_port(), free_port()]
     processes = [start("web", PORT=str(port)) for port in ports]
@@ -581,6 +584,8 @@ def test_two_web_processes_share_state(start, installed: Project) -> None:
     )
     with first, second:
         check_shared_state(first, second, installed)
+        # SIGINT (Ctrl-C) takes the path of SIGTERM, checked on every variant's web.
+        check_a_stop_signal_lets_the_in_flight_request_finish((processes[0], first), signal.SIGINT)
 
 
 def check_shared_state(first: httpx.Client, second: httpx.Client, installed: Project) -> None:
@@ -594,17 +599,8 @@ def check_shared_state(first: httpx.Client, second: httpx.Client, installed: Pro
         assert first.get("/healthz").json() == second.get("/healthz").json()
 
 
-@pytest.mark.parametrize(
-    ("variant", "signum"),
-    [
-        *with_value(variant_params(), signal.SIGTERM, "SIGTERM"),
-        # SIGINT takes the same path through the same server: once per framework and database.
-        *with_value(
-            variant_params(lambda context: not context["has_queue"]), signal.SIGINT, "SIGINT"
-        ),
-    ],
-)
-def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Signals) -> None:
+def check_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Signals) -> None:
+    """Signal web while a request is half sent: it must answer it in full, then exit 0."""
     process, client = web
     routes = [route for route in post_routes(client) if route in SAMPLE_BODIES]
     if not routes:
@@ -615,8 +611,7 @@ def test_a_stop_signal_lets_the_in_flight_request_finish(web, signum: signal.Sig
 
     body = SAMPLE_BODIES[routes[0]]
     half = len(body) // 2
-    port = int(str(client.base_url).rsplit(":", 1)[1].rstrip("/"))
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+    with socket.create_connection(("127.0.0.1", port_of(client)), timeout=30) as connection:
         connection.sendall(
             f"POST {routes[0]} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
@@ -692,13 +687,49 @@ def queue_job(client: httpx.Client, request_id: str | None = None, **body: objec
     return str(response.json()["job_id"])
 
 
-@with_queue
-def test_a_job_sent_over_the_api_is_done_by_a_worker(
-    web, start, installed: Project, request: pytest.FixtureRequest
+@pytest.mark.parametrize(
+    ("variant", "everyone"),
+    [
+        *with_value(
+            variant_params(lambda c: c["has_queue"] and c["framework_label"] != "FastAPI"),
+            False,
+            "sigterm-to-main",
+        ),
+        # Some platforms (Heroku, systemd) signal every process of a dyno or unit, not the main
+        # one. That exercises the worker only: once per broker and database.
+        *with_value(
+            variant_params(lambda c: c["has_queue"] and c["framework_label"] == "FastAPI"),
+            True,
+            "sigterm-to-every-process",
+        ),
+    ],
+)
+def test_workers_do_jobs_finish_them_on_sigterm_and_a_killed_ones_job_is_done_by_the_next(
+    web, start, installed: Project, request: pytest.FixtureRequest, everyone: bool
 ) -> None:
+    # One web and three workers in turn: each start imports the app and the worker machinery.
     web_process, client = web
-    worker = start("worker")
+    first = start("worker")
+    job_id = check_a_job_sent_over_the_api_is_done(web_process, client, first, installed, request)
+    later_job_id = check_sigterm_lets_the_worker_finish_its_job_and_take_no_new_one(
+        client, first, everyone
+    )
+    check_the_workers_lines_name_their_job(first, job_id)
 
+    # The job sent after SIGTERM waited in the queue for the next worker.
+    second = start("worker")
+    wait_for_event(second, "job.done", job_id=later_job_id)
+    check_a_killed_workers_job_is_done_by_the_next_worker(client, second, start)
+
+
+def check_a_job_sent_over_the_api_is_done(
+    web_process: Process,
+    client: httpx.Client,
+    worker: Process,
+    installed: Project,
+    request: pytest.FixtureRequest,
+) -> str:
+    """A job queued over the API is done, with the request's id (and trace); return its id."""
     job_id = queue_job(client)
     done = wait_for_event(worker, "job.done", job_id=job_id)
     assert done["job_name"], done
@@ -718,14 +749,17 @@ def test_a_job_sent_over_the_api_is_done_by_a_worker(
             )
 
     assert total(scrape(worker), "jobs_total", outcome="done") >= 1
+    return job_id
 
-    worker.stop()
+
+def check_the_workers_lines_name_their_job(worker: Process, job_id: str) -> None:
+    """Every line of a stopped worker has the contract's fields; those of a job name it."""
     lines = worker.json_lines()
     for line in lines:
         assert {"timestamp", "level", "event", "logger"} <= set(line), line
     during_job = [line for line in lines if line.get("job_id") == job_id]
     assert {line["event"] for line in during_job} >= {"job.started", "job.done"}
-    assert all(line["job_name"] == done["job_name"] for line in during_job)
+    assert len({line["job_name"] for line in during_job}) == 1, during_job
     assert SECRET_KEY not in worker.stdout + worker.stderr
 
 
@@ -822,27 +856,14 @@ def children(process: Process) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-@pytest.mark.parametrize(
-    ("variant", "everyone"),
-    [
-        *with_value(variant_params(lambda context: context["has_queue"]), False, "to-main"),
-        # Signalling every process exercises the worker only: once per broker and database.
-        *with_value(
-            variant_params(lambda c: c["has_queue"] and c["framework_label"] == "FastAPI"),
-            True,
-            "to-every-process",
-        ),
-    ],
-)
-def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(
-    web, start, everyone: bool
-) -> None:
-    _, client = web
-    worker = start("worker")
+def check_sigterm_lets_the_worker_finish_its_job_and_take_no_new_one(
+    client: httpx.Client, worker: Process, everyone: bool
+) -> str:
+    """SIGTERM (to every process of the worker, or to its main one) while it works on a job: it
+    finishes the job, exits 0 and leaves the job sent meanwhile queued; return that job's id."""
     job_id = queue_job(client, seconds=JOB_SECONDS)
     wait_for_event(worker, "job.started", job_id=job_id)
 
-    # Some platforms (Heroku, systemd) signal every process of a dyno or unit, not the main one.
     for pid in children(worker) if everyone else []:
         os.kill(pid, signal.SIGTERM)
     worker.signal(signal.SIGTERM)
@@ -853,24 +874,25 @@ def test_sigterm_lets_the_worker_finish_its_job_take_no_new_one_and_exit_0(
     assert worker.wait(timeout=JOB_SECONDS + 30) == 0, worker.describe()
     wait_for_event(worker, "job.done", timeout=1, job_id=job_id)
     assert all(line.get("job_id") != later_job_id for line in worker.json_lines())
-    # The job sent after SIGTERM waited in the queue for the next worker.
-    wait_for_event(start("worker"), "job.done", job_id=later_job_id)
+    return later_job_id
 
 
-@with_queue
-def test_a_job_whose_worker_is_killed_is_done_by_the_next_worker(web, start) -> None:
-    _, client = web
-    first = start("worker")
+def check_a_killed_workers_job_is_done_by_the_next_worker(
+    client: httpx.Client, worker: Process, start: Callable[..., Process]
+) -> None:
+    """SIGKILL a worker in the middle of a job: the next worker does the job."""
     job_id = queue_job(client, seconds=JOB_SECONDS)
-    wait_for_event(first, "job.started", job_id=job_id)
+    wait_for_event(worker, "job.started", job_id=job_id)
 
-    first.signal(signal.SIGKILL)
-    first.wait(timeout=10)
-    second = start("worker")
+    worker.signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    successor = start("worker")
 
     # RabbitMQ gives the job back when the connection drops; Redis after the visibility timeout.
-    wait_for_event(second, "job.done", timeout=90, job_id=job_id)
-    assert all(line["event"] != "job.done" for line in first.json_lines())
+    wait_for_event(successor, "job.done", timeout=90, job_id=job_id)
+    assert all(
+        line["event"] != "job.done" for line in worker.json_lines() if line.get("job_id") == job_id
+    )
 
 
 @with_queue

@@ -1,18 +1,21 @@
-"""Every variant installs from its lock; its own suite, hooks and supply-chain checks pass."""
+"""Every variant installs from its lock; its own suite and commit hooks pass; the CI workflow's
+supply-chain steps pass on a pairwise set of variants, and no package of any lock is vulnerable."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from extensions.variants import TEMPLATE_ROOT
 from tests import vulnerabilities
-from tests.conftest import Project, unavailable, variant_params
+from tests.conftest import Project, pairwise_variant_params, unavailable, variant_params
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +102,32 @@ def test_the_commit_hooks_pass_offline(installed: Project, mypy_caches: Path) ->
         assert re.search(rf"^{hook}.*Passed$", result.stdout, re.MULTILINE), (hook, result.stdout)
 
 
-@pytest.mark.parametrize("variant", variant_params())
+def locked_releases() -> list[tuple[str, str]]:
+    """Every (name, version) pinned by a lock of locks/, once; not the projects themselves."""
+    releases = set()
+    for lock in (TEMPLATE_ROOT / "locks").glob("*.lock"):
+        for package in tomllib.loads(lock.read_text())["package"]:
+            if "registry" in package["source"]:
+                releases.add((package["name"], package["version"]))
+    return sorted(releases)
+
+
+def test_no_package_of_any_lock_has_a_known_vulnerability() -> None:
+    releases = locked_releases()
+    try:
+        if vulnerabilities.release_pages_served():
+            findings = vulnerabilities.audit_releases(releases)
+        else:
+            findings = vulnerabilities.audit_newest_releases(releases)
+    except httpx.HTTPError as error:
+        unavailable(f"PyPI's vulnerability data is unreachable: {error}")
+
+    assert not findings.vulnerable, findings.vulnerable
+    assert len(findings.not_audited) < len(releases), "no locked package is at its newest release"
+
+
+# The workflow's step is the same in every variant; the packages of every lock are audited above.
+@pytest.mark.parametrize("variant", pairwise_variant_params())
 def test_the_lock_has_no_known_vulnerability(installed: Project, tmp_path: Path) -> None:
     try:
         release_pages = vulnerabilities.release_pages_served()
@@ -135,7 +163,8 @@ def normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@pytest.mark.parametrize("variant", variant_params())
+# The same step in every variant; what it lists depends on one answer or two together.
+@pytest.mark.parametrize("variant", pairwise_variant_params())
 def test_the_sbom_lists_what_the_image_installs(installed: Project, tmp_path: Path) -> None:
     script = workflow_step(installed, "image", "Software bill of materials")
     result = run_step(installed, script, env={"RUNNER_TEMP": str(tmp_path)})

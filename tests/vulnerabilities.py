@@ -50,10 +50,39 @@ def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
     return page["info"]["version"], ids
 
 
+@cache
+def release_vulnerabilities(name: str, version: str) -> tuple[str, ...]:
+    """The ids of the known vulnerabilities of one release, from its own page."""
+    response = httpx.get(f"{PYPI}/{name}/{version}/json", timeout=20, follow_redirects=True)
+    response.raise_for_status()
+    return tuple(
+        vulnerability["id"]
+        for vulnerability in response.json().get("vulnerabilities", [])
+        if vulnerability["id"] not in ACCEPTED
+        and not ACCEPTED.keys() & set(vulnerability.get("aliases", []))
+    )
+
+
+def audit_releases(pinned: list[tuple[str, str]]) -> Findings:
+    """Check each (name, version) against its release's page, as pip-audit does."""
+    findings = Findings()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(release_vulnerabilities, *zip(*pinned, strict=True)))
+    for (name, version), ids in zip(pinned, found, strict=True):
+        if ids:
+            findings.vulnerable[f"{name}=={version}"] = list(ids)
+    return findings
+
+
 def audit_requirements(requirements: str) -> Findings:
     """Check each `name==version` of a requirements file against its project's page."""
+    return audit_newest_releases(PINNED.findall(requirements))
+
+
+def audit_newest_releases(pinned: list[tuple[str, str]]) -> Findings:
+    """Check each (name, version) that is its project's newest release against the project's
+    page; the others are reported as not audited."""
     findings = Findings()
-    pinned = PINNED.findall(requirements)
     with ThreadPoolExecutor(max_workers=8) as pool:
         releases = list(pool.map(newest_release, [name for name, _ in pinned]))
     for (name, version), (newest, ids) in zip(pinned, releases, strict=True):
