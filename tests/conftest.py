@@ -24,7 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extensions.context import derived_context
-from extensions.variants import pairwise_variants, snapshot, variant_id, variants
+from extensions.variants import choices, pairwise_variants, snapshot, variant_id, variants
 from tests.services import BackingServices
 
 IN_CI = os.environ.get("CI") == "true"
@@ -64,6 +64,26 @@ def pairwise_variant_params() -> list[Any]:
     for what two answers together decide."""
     chosen = {variant_id(variant) for variant in pairwise_variants()}
     return [param for param in variant_params() if param.id in chosen]
+
+
+def full_variant_params() -> list[Any]:
+    """One variant per framework with a database server and a broker, as pytest parameters: each
+    framework takes the next database and the next broker in turn, so that every one of them is
+    in one of these variants."""
+    candidates = variant_params(
+        lambda context: context["uses_server_database"] and context["has_queue"]
+    )
+    databases = list(dict.fromkeys(param.values[0]["database"] for param in candidates))
+    brokers = list(dict.fromkeys(param.values[0]["queue"] for param in candidates))
+    chosen = []
+    for turn, framework in enumerate(choices("framework")):
+        wanted = {
+            "framework": framework,
+            "database": databases[turn % len(databases)],
+            "queue": brokers[turn % len(brokers)],
+        }
+        chosen += [param for param in candidates if param.values[0] == wanted]
+    return chosen
 
 
 @pytest.hookimpl(trylast=True)

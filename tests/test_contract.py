@@ -26,7 +26,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from extensions.variants import choices
-from tests.conftest import Project, released, variant_params
+from tests.conftest import Project, full_variant_params, released, variant_params
 from tests.faults import FaultProxy
 from tests.processes import (
     Process,
@@ -525,26 +525,7 @@ def check_logs_are_json_lines_on_stdout_without_secrets(
     assert SECRET_KEY not in process.stdout + process.stderr
 
 
-def fuzzed_variants() -> list[Any]:
-    """One variant per framework, with a database server and a broker: each framework takes the
-    next database and the next broker in turn, so that every one of them is fuzzed somewhere."""
-    candidates = variant_params(
-        lambda context: context["uses_server_database"] and context["has_queue"]
-    )
-    databases = list(dict.fromkeys(param.values[0]["database"] for param in candidates))
-    brokers = list(dict.fromkeys(param.values[0]["queue"] for param in candidates))
-    chosen = []
-    for turn, framework in enumerate(choices("framework")):
-        wanted = {
-            "framework": framework,
-            "database": databases[turn % len(databases)],
-            "queue": brokers[turn % len(brokers)],
-        }
-        chosen += [param for param in candidates if param.values[0] == wanted]
-    return chosen
-
-
-@pytest.mark.parametrize("variant", fuzzed_variants())
+@pytest.mark.parametrize("variant", full_variant_params())
 def test_schemathesis_finds_nothing_with_every_check(web, tmp_path: Path) -> None:
     # Every check: no 5xx, every status and body as the OpenAPI document says, bad input
     # refused, good input accepted, Allow on 405, resources gone after DELETE, ...

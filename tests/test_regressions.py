@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from extensions.variants import choices, variant_id
-from tests.conftest import Project
+from tests.conftest import Project, full_variant_params
 
 
 @dataclass(frozen=True)
@@ -285,10 +285,10 @@ REGRESSIONS = [
 
 # One variant per framework, with a database and a broker so that every promise applies; the
 # test of test_variants.py installs the same ones, on the same xdist worker (one group each).
+# The variants whose own tests must catch the regressions: one per framework, with a database
+# server and a broker (the variants schemathesis fuzzes too).
 REGRESSION_VARIANTS = {
-    "fastapi": {"framework": "fastapi", "database": "postgresql", "queue": "redis"},
-    "flask": {"framework": "flask", "database": "mysql", "queue": "rabbitmq"},
-    "django": {"framework": "django", "database": "postgresql", "queue": "redis"},
+    param.values[0]["framework"]: param.values[0] for param in full_variant_params()
 }
 
 
