@@ -29,6 +29,9 @@ from tests.services import BackingServices
 
 IN_CI = os.environ.get("CI") == "true"
 VARIANTS = variants()
+# What each variant's templates are told, computed once: collecting the tests asks for it in every
+# parametrization that applies to some variants only (several hundred times per worker).
+VARIANT_CONTEXTS = {variant_id(variant): derived_context(variant) for variant in VARIANTS}
 # libyaml's parser where PyYAML has it: ten times as quick as the pure-Python one, for the same
 # documents, and the quick layer reads hundreds of them.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -54,7 +57,7 @@ def variant_params(applies: Callable[[dict[str, Any]], bool] | None = None) -> l
             variant, id=variant_id(variant), marks=pytest.mark.xdist_group(variant_id(variant))
         )
         for variant in VARIANTS
-        if applies is None or applies(derived_context(variant))
+        if applies is None or applies(VARIANT_CONTEXTS[variant_id(variant)])
     ]
 
 
