@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from copier_template_extensions import ContextHook
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, Template, pass_context
 from jinja2.ext import Extension
 from jinja2.runtime import Context
 
@@ -20,6 +20,7 @@ if TEMPLATE_ROOT not in sys.path:
     sys.path.insert(0, TEMPLATE_ROOT)
 
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
+from extensions.compiled_templates import COMPILED_TEMPLATES  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.django_settings import django_lists  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
@@ -248,18 +249,30 @@ def code_folder(context: Context, folder: str) -> str:
 
 
 class CompiledStrings(Extension):
-    """Compile each distinct template string once per run, however often Copier renders it.
+    """Compile each distinct template string and file once per process, however often Copier
+    renders it.
 
     Copier renders every part of every file's path, and the answers file's name, as a new
     template: hundreds of compilations of a few dozen distinct strings ("src", "tests", ...),
-    which were the larger part of the time `copier copy` spent on this template.
+    which were the larger part of the time `copier copy` spent on this template. Each run's new
+    environment would compile them, and every file, again: their code is kept for the process
+    (extensions/compiled_templates.py).
     """
 
     def __init__(self, environment: Environment) -> None:
-        """Put a cache in front of the environment's from_string."""
+        """Put caches in front of the environment's from_string and of its files' compilation."""
         super().__init__(environment)
+        environment.bytecode_cache = COMPILED_TEMPLATES
         compile_string = environment.from_string
-        cached = functools.lru_cache(maxsize=1024)(compile_string)
+
+        @functools.lru_cache(maxsize=1024)
+        def cached(source: str) -> Template:
+            return environment.template_class.from_code(
+                environment,
+                COMPILED_TEMPLATES.code_of(environment, source),
+                environment.make_globals(None),
+                None,
+            )
 
         def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
             if globals is None and template_class is None and isinstance(source, str):

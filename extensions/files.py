@@ -7,6 +7,7 @@ applies it, the generated README lists the files it keeps, and the docs print it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -169,19 +170,23 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@functools.cache
+def template_files() -> tuple[tuple[str, ...], ...]:
+    """Every file of template/, as its path's parts, listed once per process: Copier asks for a
+    variant's files whenever its answers change while it renders (several times per project)."""
+    return tuple(
+        source.relative_to(TEMPLATE).parts for source in TEMPLATE.rglob("*") if source.is_file()
+    )
+
+
 def output_files(context: Mapping[str, Any], code_folders: tuple[str, ...]) -> set[str]:
     """The files this variant has, as paths in the generated project."""
     package = context.get("package_name") or "service"
     excluded = [pattern.lstrip("/") for pattern in excluded_paths(context)]
     files = set()
-    for source in TEMPLATE.rglob("*"):
-        parts = source.relative_to(TEMPLATE).parts
+    for parts in template_files():
         folder = CODE_FOLDER.fullmatch(parts[0])
-        if (
-            not source.is_file()
-            or parts[0] == PARTIALS
-            or (folder and folder.group(1) not in code_folders)
-        ):
+        if parts[0] == PARTIALS or (folder and folder.group(1) not in code_folders):
             continue
         path = "/".join(parts[1:] if folder else parts).removesuffix(".jinja")
         path = path.replace("{{package_name}}", package)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import shutil
 from pathlib import Path
@@ -15,13 +17,19 @@ MATRIX_QUESTIONS = ("framework", "database", "queue")
 
 def load_questions() -> dict[str, Any]:
     """Read copier.yml."""
-    questions: dict[str, Any] = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    return copy.deepcopy(parsed_questions((TEMPLATE_ROOT / "copier.yml").read_text()))
+
+
+@functools.lru_cache(maxsize=1)
+def parsed_questions(text: str) -> dict[str, Any]:
+    """copier.yml's text parsed, once per text: the tests ask for choices hundreds of times."""
+    questions: dict[str, Any] = yaml.safe_load(text)
     return questions
 
 
 def choices(question: str) -> list[str]:
     """The values a question accepts, in the order copier.yml lists them."""
-    offered = load_questions()[question]["choices"]
+    offered = parsed_questions((TEMPLATE_ROOT / "copier.yml").read_text())[question]["choices"]
     return (
         list(offered.values()) if isinstance(offered, dict) else [str(value) for value in offered]
     )

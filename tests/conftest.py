@@ -9,6 +9,7 @@ gets a database and a broker namespace of its own, so xdist workers never collid
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+import plumbum
 import pytest
 import yaml
 
@@ -29,6 +31,9 @@ from tests.services import BackingServices
 
 IN_CI = os.environ.get("CI") == "true"
 VARIANTS = variants()
+# What each variant's templates are told, computed once: collecting the tests asks for it in every
+# parametrization that applies to some variants only (several hundred times per worker).
+VARIANT_CONTEXTS = {variant_id(variant): derived_context(variant) for variant in VARIANTS}
 # libyaml's parser where PyYAML has it: ten times as quick as the pure-Python one, for the same
 # documents, and the quick layer reads hundreds of them.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -54,7 +59,7 @@ def variant_params(applies: Callable[[dict[str, Any]], bool] | None = None) -> l
             variant, id=variant_id(variant), marks=pytest.mark.xdist_group(variant_id(variant))
         )
         for variant in VARIANTS
-        if applies is None or applies(derived_context(variant))
+        if applies is None or applies(VARIANT_CONTEXTS[variant_id(variant)])
     ]
 
 
@@ -86,13 +91,23 @@ def full_variant_params() -> list[Any]:
     return chosen
 
 
+# The test files of the longest tests that belong to no variant (each one test).
+LONGEST_UNGROUPED = ("test_typing.py", "test_docs.py")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Stop when `--dist loadgroup` would not keep a variant's tests on one worker.
+    """Stop when `--dist loadgroup` would not keep a variant's tests on one worker; put the
+    longest tests of no variant first.
 
     pytest-xdist marks each grouped test's node id; when a pytest release keeps node ids where
     it cannot, every worker would install and start every variant, silently doubling the run.
+    It hands out the variants' groups first, then the tests of no group in collection order: the
+    longest of those (mypy over the template's code takes seconds when its cache is cold, the
+    docs build one or two) would otherwise come last, and keep one worker busy while the other
+    has nothing left to do.
     """
+    items.sort(key=lambda item: item.path.name not in LONGEST_UNGROUPED)
     grouped = [item for item in items if item.get_closest_marker("xdist_group")]
     if config.getoption("loadgroup", False) and grouped and "@" not in grouped[0].nodeid:
         raise pytest.UsageError(
@@ -166,16 +181,41 @@ def generate(copie_session: Any, template: Path) -> Callable[..., Project]:
 
     A refused answer raises the validator's error, as `copier copy` reports it.
     """
+    destinations = Path(copie_session.test_dir)
+    outside_any_repository = not any(
+        (folder / ".git").exists() for folder in (template, destinations, *destinations.parents)
+    )
 
     def generate(**answers: str) -> Project:
-        result = copie_session.copy(
-            extra_answers={"project_name": "Sample Service", **answers}, template_dir=template
-        )
+        with copier_finds_no_git() if outside_any_repository else contextlib.nullcontext():
+            result = copie_session.copy(
+                extra_answers={"project_name": "Sample Service", **answers}, template_dir=template
+            )
         if result.exception is not None:
             raise result.exception
         return Project(result.project_dir, result.answers, derived_context(result.answers))
 
     return generate
+
+
+@contextlib.contextmanager
+def copier_finds_no_git() -> Iterator[None]:
+    """Copier, while it copies the template's snapshot into a folder of no git repository, finds
+    no `git` on PATH, as on a machine without git.
+
+    It has nothing to ask git then, yet with git found it runs `git config core.fileMode` in the
+    destination for every file it writes (to carry executable bits into the destination's index
+    when the repository ignores file modes): some 75 processes per copy, two fifths of its CPU.
+    Only Copier's view of PATH (plumbum's `local.env`) changes, and only during the copy; the
+    generated files are the same, byte for byte, with git found or not.
+    """
+    git_free = os.pathsep.join(
+        folder
+        for folder in os.environ.get("PATH", "").split(os.pathsep)
+        if not os.access(os.path.join(folder, "git"), os.X_OK)
+    )
+    with plumbum.local.env(PATH=git_free):
+        yield
 
 
 _rendered: dict[str, Project] = {}

@@ -283,10 +283,9 @@ REGRESSIONS = [
     ),
 ]
 
-# One variant per framework, with a database and a broker so that every promise applies; the
-# test of test_variants.py installs the same ones, on the same xdist worker (one group each).
-# The variants whose own tests must catch the regressions: one per framework, with a database
-# server and a broker (the variants schemathesis fuzzes too).
+# One variant per framework, with a database server and a broker so that every promise applies
+# (the variants schemathesis fuzzes too); test_variants.py installs the same ones, on the same
+# xdist worker (one group each).
 REGRESSION_VARIANTS = {
     param.values[0]["framework"]: param.values[0] for param in full_variant_params()
 }
@@ -320,26 +319,15 @@ def test_every_promise_is_broken_in_every_framework() -> None:
 
 @pytest.mark.parametrize(("variant", "regression"), regression_params())
 def test_the_text_to_break_is_still_in_the_template(
-    variant: dict[str, str], regression: Regression, generate
+    variant: dict[str, str], regression: Regression, rendered
 ) -> None:
-    project = rendered(generate, variant)
+    project = rendered(variant)
     source = project.path / "src" / project.package / regression.file
 
     assert source.is_file(), f"{regression.file} is gone: update the regression"
     assert source.read_text().count(regression.old) == 1, (
         f"{regression.old!r} is not in {regression.file} exactly once: update the regression"
     )
-
-
-_rendered: dict[str, Project] = {}
-
-
-def rendered(generate, variant: dict[str, str]) -> Project:
-    """The variant rendered (not installed), once per worker."""
-    key = variant_id(variant)
-    if key not in _rendered:
-        _rendered[key] = generate(**variant)
-    return _rendered[key]
 
 
 _attached: dict[str, dict[str, str]] = {}
