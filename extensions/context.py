@@ -15,9 +15,18 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 # Copier loads this file by path; its sibling modules are imported from the template's root.
+# `copier update` renders two versions of the template in one process, the older one first:
+# this version's modules replace any other version's, or the newer one would render with the
+# older one's facts (catalogue, variables, dependencies).
 TEMPLATE_ROOT = str(Path(__file__).resolve().parent.parent)
-if TEMPLATE_ROOT not in sys.path:
+if sys.path[:1] != [TEMPLATE_ROOT]:
+    if TEMPLATE_ROOT in sys.path:
+        sys.path.remove(TEMPLATE_ROOT)
     sys.path.insert(0, TEMPLATE_ROOT)
+for _name, _module in list(sys.modules.items()):
+    _file = getattr(_module, "__file__", None)
+    if _name.startswith("extensions.") and _file and not Path(_file).is_relative_to(TEMPLATE_ROOT):
+        del sys.modules[_name]
 
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
 from extensions.compiled_templates import COMPILED_TEMPLATES  # noqa: E402

@@ -29,6 +29,11 @@ NEW_DOCSTRING = (
     '"""JSON log lines on standard output, for the app, the HTTP server and the libraries alike."""'
 )
 LOGS_TEMPLATE = Path("template/src/{{package_name}}/logs.py.jinja")
+# A change of a fact in extensions/ (a variable's description, in .env.example, the README and the
+# settings), which Copier renders through the template's own modules.
+OLD_LOG_LEVEL_HELP = "Level of the lowest log lines written."
+NEW_LOG_LEVEL_HELP = "Lowest level that is logged: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+ENVIRONMENT_MODULE = Path("extensions/environment.py")
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 
 
@@ -55,14 +60,17 @@ def commit_all(repository: Path, message: str) -> None:
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as a git repository with two releases, v0.1.0 (older) and v0.2.0 (now)."""
     repository = snapshot(tmp_path_factory.mktemp("history"))
-    logs = repository / LOGS_TEMPLATE
-    current = logs.read_text()
-    assert current.startswith(NEW_DOCSTRING), "update the docstring this test changes"
+    changes = {LOGS_TEMPLATE: NEW_DOCSTRING, ENVIRONMENT_MODULE: NEW_LOG_LEVEL_HELP}
+    olds = {LOGS_TEMPLATE: OLD_DOCSTRING, ENVIRONMENT_MODULE: OLD_LOG_LEVEL_HELP}
+    current = {path: (repository / path).read_text() for path in changes}
     git(repository, "init", "-q", "-b", "main")
-    logs.write_text(current.replace(NEW_DOCSTRING, OLD_DOCSTRING, 1))
+    for path, new in changes.items():
+        assert current[path].count(new) == 1, f"update the text this test changes in {path}"
+        (repository / path).write_text(current[path].replace(new, olds[path]))
     commit_all(repository, "The previous release")
     git(repository, "tag", "v0.1.0")
-    logs.write_text(current)
+    for path, text in current.items():
+        (repository / path).write_text(text)
     commit_all(repository, "The release under test")
     git(repository, "tag", "v0.2.0")
     return repository
@@ -163,6 +171,7 @@ def test_update_brings_template_changes_and_keeps_user_edits(
     project = generate_old(copie, history, variant)
     logs = project.path / "src" / project.package / "logs.py"
     assert logs.read_text().startswith(OLD_DOCSTRING)
+    assert OLD_LOG_LEVEL_HELP in (project.path / ".env.example").read_text()
     make_user_edits(project)
 
     update(copie, project)
@@ -170,6 +179,8 @@ def test_update_brings_template_changes_and_keeps_user_edits(
     assert_no_conflicts(project)
     assert_user_edits_kept(project)
     assert logs.read_text().startswith(NEW_DOCSTRING)
+    # The newer release renders with its own extensions/, not the older one's Copier read first.
+    assert NEW_LOG_LEVEL_HELP in (project.path / ".env.example").read_text()
     assert yaml.safe_load((project.path / ".copier-answers.yml").read_text())["_commit"] == "v0.2.0"
     assert_project_tests_pass(project, attached_for(project), MERGE_CHECKS)
 
