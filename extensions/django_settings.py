@@ -1,7 +1,8 @@
 """The lists of Django's settings whose items depend on the variant, in the order Django needs.
 
 The admin and what it stands on (users, sessions, messages) keep their state in the database:
-a variant without one leaves them out.
+a variant without one leaves them out. Their middleware are Django's, limited to the admin's pages
+(see middleware.py).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("{package}.middleware.probes_from_any_host", False),
         ("django.middleware.security.SecurityMiddleware", False),
         ("whitenoise.middleware.WhiteNoiseMiddleware", False),
-        ("django.contrib.sessions.middleware.SessionMiddleware", True),
+        ("{package}.middleware.AdminSessionMiddleware", True),
         ("django.middleware.common.CommonMiddleware", False),
         ("django.middleware.csrf.CsrfViewMiddleware", False),
-        ("django.contrib.auth.middleware.AuthenticationMiddleware", True),
-        ("django.contrib.messages.middleware.MessageMiddleware", True),
+        ("{package}.middleware.AdminAuthenticationMiddleware", True),
+        ("{package}.middleware.AdminMessageMiddleware", True),
         ("django.middleware.clickjacking.XFrameOptionsMiddleware", False),
     ),
     "context_processors": (
