@@ -377,9 +377,15 @@ def check_safe_defaults(web, installed: Project) -> None:
 
 
 def check_hostile_input_gets_a_4xx(web, installed: Project) -> None:
-    """Lone surrogates, NaN and huge numbers, ids out of range, deep nesting: 4xx, never 500."""
+    """Lone surrogates, NaN and huge numbers, ids out of range, deep nesting, paths beyond
+    Latin-1: 4xx, never 500."""
     _, client = web
     json_type = {"Content-Type": "application/json"}
+    # An emoji in the path (UTF-8 beyond Latin-1, which WSGI's environ carries as bytes).
+    for path in ("/api/items/%F0%9F%98%84", "/%F0%9F%98%84"):
+        response = client.get(path)
+        assert 400 <= response.status_code < 500, (path, response.text[:500])
+        assert response.json()
     bodies = [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 50_000 + b"1" + b"}" * 50_000]
     if installed.context["has_database"]:
         bodies += [b'{"name": "\\ud800"}', b'{"name": "a\\udfffb"}']
