@@ -2,7 +2,7 @@
 
 The admin and what it stands on (users, sessions, messages) keep their state in the database:
 a variant without one leaves them out. Their middleware are Django's, limited to the admin's pages
-(see middleware.py).
+(admin_middleware.py).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("{package}.middleware.probes_from_any_host", False),
         ("django.middleware.security.SecurityMiddleware", False),
         ("whitenoise.middleware.WhiteNoiseMiddleware", False),
-        ("{package}.middleware.AdminSessionMiddleware", True),
+        ("{package}.admin_middleware.AdminSessionMiddleware", True),
         ("django.middleware.common.CommonMiddleware", False),
         ("django.middleware.csrf.CsrfViewMiddleware", False),
-        ("{package}.middleware.AdminAuthenticationMiddleware", True),
-        ("{package}.middleware.AdminMessageMiddleware", True),
+        ("{package}.admin_middleware.AdminAuthenticationMiddleware", True),
+        ("{package}.admin_middleware.AdminMessageMiddleware", True),
         ("django.middleware.clickjacking.XFrameOptionsMiddleware", False),
     ),
     "context_processors": (

@@ -42,6 +42,11 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile("tests/test_admin.py", "has_database", "tests of Django's admin and migrations"),
+    OptionalFile(
+        "src/{package}/admin_middleware.py",
+        "has_database",
+        "Django's sessions, users and messages, on the admin's pages only",
+    ),
     *(
         OptionalFile(path.format(module=broker.module), f"uses_{broker.module}", why)
         for broker in BROKERS.values()

@@ -13,6 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import httpx
 
@@ -35,18 +36,23 @@ def release_pages_served() -> bool:
     return httpx.get(f"{PYPI}/pip/24.0/json", timeout=20).status_code == 200
 
 
+def unaccepted(vulnerabilities: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The ids of the vulnerabilities on a PyPI page that ACCEPTED does not list by id or alias."""
+    return tuple(
+        vulnerability["id"]
+        for vulnerability in vulnerabilities
+        if vulnerability["id"] not in ACCEPTED
+        and not ACCEPTED.keys() & set(vulnerability.get("aliases", []))
+    )
+
+
 @cache
 def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
     """The newest release of a project and the ids of its known vulnerabilities."""
     response = httpx.get(f"{PYPI}/{name}/json", timeout=20, follow_redirects=True)
     response.raise_for_status()
     page = response.json()
-    ids = tuple(
-        vulnerability["id"]
-        for vulnerability in page.get("vulnerabilities", [])
-        if vulnerability["id"] not in ACCEPTED
-        and not ACCEPTED.keys() & set(vulnerability.get("aliases", []))
-    )
+    ids = unaccepted(page.get("vulnerabilities", []))
     return page["info"]["version"], ids
 
 
@@ -55,12 +61,7 @@ def release_vulnerabilities(name: str, version: str) -> tuple[str, ...]:
     """The ids of the known vulnerabilities of one release, from its own page."""
     response = httpx.get(f"{PYPI}/{name}/{version}/json", timeout=20, follow_redirects=True)
     response.raise_for_status()
-    return tuple(
-        vulnerability["id"]
-        for vulnerability in response.json().get("vulnerabilities", [])
-        if vulnerability["id"] not in ACCEPTED
-        and not ACCEPTED.keys() & set(vulnerability.get("aliases", []))
-    )
+    return unaccepted(response.json().get("vulnerabilities", []))
 
 
 def audit_releases(pinned: list[tuple[str, str]]) -> Findings:
