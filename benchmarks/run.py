@@ -86,6 +86,9 @@ class Load:
 
     requests_per_second: float
     p99_ms: float
+    # CPU time the server's workers spent per request: unlike the rate, it barely moves with
+    # what else the machine runs.
+    cpu_us: float
 
 
 @dataclass
@@ -98,18 +101,22 @@ class Row:
     unit: str = ""
     generated_p99: list[float] = field(default_factory=list)
     bare_p99: list[float] = field(default_factory=list)
+    generated_cpu: list[float] = field(default_factory=list)
+    bare_cpu: list[float] = field(default_factory=list)
 
 
 class Server:
     """One web process, its output read from a pipe as a platform's log collector would.
 
-    The pipe is drained by a thread; the last 64 kB are kept to explain a failure.
+    The pipe is drained by a thread; the last 64 kB or more are kept to explain a failure, in a
+    buffer trimmed now and then rather than copied on every read (which cost the machine as much
+    as some of what is measured).
     """
 
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str], port: int) -> None:
         """Start the command; `started` is the moment of exec."""
         self.port = port
-        self.tail = b""
+        self.tail = bytearray()
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -129,7 +136,9 @@ class Server:
     def _drain(self) -> None:
         assert self.popen.stdout is not None
         while chunk := self.popen.stdout.read1(65536):
-            self.tail = (self.tail + chunk)[-65536:]
+            self.tail += chunk
+            if len(self.tail) > 4 * 65536:
+                del self.tail[:-65536]
 
     def first_answer(self, timeout: float = 60) -> float:
         """Seconds from exec to the first 200 from /healthz."""
@@ -151,11 +160,18 @@ class Server:
         connection.request("GET", path)
         return connection.getresponse().status
 
+    def workers(self) -> list[int]:
+        """The process ids of the master's children: gunicorn's workers."""
+        children = Path(f"/proc/{self.popen.pid}/task/{self.popen.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
     def rss_mb(self) -> tuple[float, float]:
         """Resident memory of the master and of its workers, in MB."""
-        children = Path(f"/proc/{self.popen.pid}/task/{self.popen.pid}/children").read_text()
-        workers = [int(pid) for pid in children.split()]
-        return resident_mb(self.popen.pid), sum(resident_mb(pid) for pid in workers)
+        return resident_mb(self.popen.pid), sum(resident_mb(pid) for pid in self.workers())
+
+    def workers_cpu_seconds(self) -> float:
+        """User and system CPU time the workers have used so far."""
+        return sum(cpu_seconds(pid) for pid in self.workers())
 
     def stop(self) -> None:
         """SIGTERM, and SIGKILL if it lingers."""
@@ -167,6 +183,12 @@ class Server:
                 self.popen.kill()
                 self.popen.wait()
         self.reader.join(timeout=5)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (utime and stime of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resident_mb(pid: int) -> float:
@@ -196,8 +218,9 @@ def bind_env(command: list[str], port: int) -> dict[str, str]:
     return {"GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 1"}
 
 
-def wrk(port: int, path: str, seconds: int) -> Load:
-    """Load one URL with wrk, 16 connections, one thread; requests per second and p99."""
+def wrk(server: Server, path: str, seconds: int) -> Load:
+    """Load one URL with wrk, 16 connections, one thread; requests per second, p99 and CPU."""
+    cpu_before = server.workers_cpu_seconds()
     result = subprocess.run(
         [
             "wrk",
@@ -205,19 +228,23 @@ def wrk(port: int, path: str, seconds: int) -> Load:
             f"-c{CONNECTIONS}",
             f"-d{seconds}s",
             "--latency",
-            f"http://127.0.0.1:{port}{path}",
+            f"http://127.0.0.1:{server.port}{path}",
         ],
         capture_output=True,
         text=True,
         check=True,
     )
+    cpu = server.workers_cpu_seconds() - cpu_before
     rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    total = re.search(r"(\d+) requests in", result.stdout)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", result.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    if not rate or not p99 or errors:
+    if not rate or not p99 or not total or errors:
         raise RuntimeError(f"wrk on {path}: {result.stdout}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return Load(float(rate.group(1)), float(p99.group(1)) * scale)
+    return Load(
+        float(rate.group(1)), float(p99.group(1)) * scale, cpu * 1e6 / int(total.group(1))
+    )
 
 
 class Project:
@@ -301,8 +328,8 @@ def throughput_rows(project: Project, framework: str, plan: Settings) -> list[Ro
                 paths = ["/healthz", "/api/items"] if level == "WARNING" else ["/healthz"]
                 for path in paths:
                     measured = alternate(
-                        lambda path=path: wrk(ours.port, path, plan.seconds),
-                        lambda path=path: wrk(bare.port, path, plan.seconds),
+                        lambda path=path: wrk(ours, path, plan.seconds),
+                        lambda path=path: wrk(bare, path, plan.seconds),
                         plan.rounds,
                     )
                     label = "request line logged" if level == "INFO" else "no request line"
@@ -333,6 +360,8 @@ def load_row(figure: str, ours: list[Load], theirs: list[Load]) -> Row:
         [load.requests_per_second for load in theirs],
         generated_p99=[load.p99_ms for load in ours],
         bare_p99=[load.p99_ms for load in theirs],
+        generated_cpu=[load.cpu_us for load in ours],
+        bare_cpu=[load.cpu_us for load in theirs],
     )
 
 
@@ -483,8 +512,9 @@ def paired_ratio(generated: list[float], bare: list[float]) -> str:
 def table(rows: list[Row]) -> str:
     """The Markdown table of every row."""
     lines = [
-        "| figure | generated | bare | ratio | p99 ms generated / bare |",
-        "|---|---|---|---|---|",
+        "| figure | generated | bare | ratio | p99 ms generated / bare "
+        "| worker CPU µs per request generated / bare |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows:
         digits = 0 if row.unit in ("", "MB") else 2 if row.unit == "s" else 1
@@ -502,7 +532,12 @@ def table(rows: list[Row]) -> str:
             if row.generated_p99
             else "—"
         )
-        lines.append(f"| {row.figure} | {generated} | {bare} | {ratio} | {p99} |")
+        cpu = (
+            f"{statistics.median(row.generated_cpu):.0f} / {statistics.median(row.bare_cpu):.0f}"
+            if row.generated_cpu
+            else "—"
+        )
+        lines.append(f"| {row.figure} | {generated} | {bare} | {ratio} | {p99} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -603,7 +638,10 @@ run CI uses to prove that the benchmark still works, its figures mean nothing).
 - **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
   rounds alternating between the two; figures are medians with the range of the rounds in
   brackets; the ratio is the median of each round's generated ÷ the bare round right after it,
-  with the range of those ratios. Start-up and memory: {plan.starts} starts each,
+  with the range of those ratios. The last column is the CPU time (user + system) the web
+  workers used per request in those rounds, medians: what the service costs the machine per
+  request, a figure that moves far less with the machine's other work than the rate does.
+  Start-up and memory: {plan.starts} starts each,
   alternating, from exec to the first 200 from `/healthz`; memory is read then. Jobs:
   {plan.jobs} jobs one after another through a FastAPI variant and one worker process.
   Generation: the `copier` command, {plan.renders} times each, alternating.

@@ -14,8 +14,9 @@ from tests.conftest import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL = r" ([^|]+) \|"
-# | figure | generated | bare | ratio | p99 ms generated / bare |
-ROW = re.compile(r"^\|" + CELL * 5 + "$")
+# | figure | generated | bare | ratio | p99 ms generated / bare | CPU µs generated / bare |
+ROW = re.compile(r"^\|" + CELL * 6 + "$")
+CPU = re.compile(r"^\d+ / \d+$")
 RATIO = re.compile(
     r"^\*\*\d+\.\d\d\N{MULTIPLICATION SIGN}\*\*( \(\d+\.\d\d\N{EN DASH}\d+\.\d\d\))?$"
 )
@@ -48,4 +49,6 @@ def test_the_quick_benchmark_prints_a_table_of_every_figure(tmp_path: Path) -> N
     assert any("copier copy" in name for name in figures), figures
     for name in [*compared, *(name for name in figures if "copier copy" in name)]:
         assert RATIO.match(figures[name][4].strip()), figures[name].group(0)
+    for name in (name for name in compared if "req/s" in name):
+        assert CPU.match(figures[name][6].strip()), figures[name].group(0)
     assert "\n".join(lines) in output.read_text()
