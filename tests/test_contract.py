@@ -30,6 +30,7 @@ from tests.conftest import Project, full_variant_params, released, variant_param
 from tests.faults import FaultProxy
 from tests.processes import (
     Process,
+    Stopping,
     env_example,
     free_port,
     procfile,
@@ -37,6 +38,7 @@ from tests.processes import (
     wait_until_serving,
 )
 from tests.receivers import OtlpReceiver, ReceivedSpan, SentryReceiver
+from tests.services import BackingServices
 
 pytestmark = pytest.mark.slow
 every_variant = pytest.mark.parametrize("variant", variant_params())
@@ -136,9 +138,21 @@ def production_env(
     }
 
 
+@pytest.fixture(scope="session")
+def stopping(backing_services: BackingServices) -> Iterator[Stopping]:
+    """The processes of finished tests, stopping; all gone before the backing services are
+    dropped (a PostgreSQL database with a connection left cannot be)."""
+    processes = Stopping()
+    yield processes
+    processes.close()
+
+
 @pytest.fixture
-def start(installed: Project, production_env: dict[str, str]) -> Iterator[Callable[..., Process]]:
-    """Start a process type of the Procfile; every process is stopped at the end of the test."""
+def start(
+    installed: Project, production_env: dict[str, str], stopping: Stopping
+) -> Iterator[Callable[..., Process]]:
+    """Start a process type of the Procfile; every process is sent SIGTERM at the end of the
+    test, and exits while the next tests run."""
     started: list[Process] = []
 
     def start(process_type: str, **overrides: str) -> Process:
@@ -150,12 +164,7 @@ def start(installed: Project, production_env: dict[str, str]) -> Iterator[Callab
         return process
 
     yield start
-    # Signal them all first, so that they stop side by side rather than one after the other.
-    for process in started:
-        if process.popen.poll() is None:
-            process.signal(signal.SIGTERM)
-    for process in started:
-        process.stop(timeout=30)
+    stopping.stop(started)
 
 
 def release(start: Callable[..., Process], installed: Project) -> None:
