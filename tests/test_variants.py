@@ -78,7 +78,7 @@ class MypyCaches:
     two mypy processes writing one cache at once (two workers) can leave it stale. So each worker
     writes its own, and the first to have checked a framework publishes a copy of its cache, done
     and never written again, that the other workers start from rather than from nothing (a cold
-    mypy run is some 8 s of CPU; one that finds another variant's cache of the framework, 1-2 s).
+    mypy run is 5-8 s of CPU; one that finds another variant's cache of the framework, 1-2 s).
     """
 
     own: Path
