@@ -148,3 +148,50 @@ def wait_until_serving(process: Process, port: int, timeout: float = 60) -> floa
             pass
         time.sleep(0.1)
     raise AssertionError(f"web did not answer /healthz within {timeout} s\n{process.describe()}")
+
+
+class Stopping:
+    """Processes sent SIGTERM at the end of their test, whose exit no check waits for.
+
+    Stopping a web or a worker takes a second or two of waiting (gunicorn's graceful stop,
+    Celery's pool); they stop while the next tests run instead. One still running `patience`
+    seconds after its SIGTERM is killed at the next look; every one is gone once `close` returns.
+    """
+
+    def __init__(self, patience: float = 30) -> None:
+        """No process yet."""
+        self.patience = patience
+        self.processes: list[tuple[float, Process]] = []
+
+    def stop(self, processes: list[Process]) -> None:
+        """SIGTERM each of these processes still running, side by side; wait for none."""
+        now = time.monotonic()
+        for process in processes:
+            if process.popen.poll() is None:
+                process.signal(signal.SIGTERM)
+                self.processes.append((now, process))
+        self.look()
+
+    def look(self) -> None:
+        """Forget the processes that exited; kill those that outlasted their patience."""
+        now = time.monotonic()
+        running = []
+        for since, process in self.processes:
+            if process.popen.poll() is not None:
+                continue
+            if now - since < self.patience:
+                running.append((since, process))
+            else:
+                process.popen.kill()
+                process.popen.wait()
+        self.processes = running
+
+    def close(self) -> None:
+        """Wait for every process to exit, killing those that outlast their patience."""
+        for since, process in self.processes:
+            try:
+                process.popen.wait(timeout=max(0, since + self.patience - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.popen.kill()
+                process.popen.wait()
+        self.processes = []
