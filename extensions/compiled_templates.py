@@ -7,14 +7,22 @@ the environment's settings (its syntax, extensions, filters and tests), so it is
 the file's name and those settings, and any later environment with the same settings reuses it.
 A file whose text changed is compiled again: Jinja guards each entry with the source's checksum.
 Only this module's own import keeps the store alive; Copier executes context.py anew each run.
+
+A template string of text alone (most of those Copier renders: the parts of the files' paths) is
+not compiled at all: its template renders as the text (`TextTemplate`). The `CompiledStrings`
+extension (copier.yml) puts both in front of the environment's compilation.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from types import CodeType
+from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.ext import Extension
 
 
 def settings_of(environment: Environment) -> str:
@@ -87,3 +95,97 @@ class ProcessBytecodeCache(BytecodeCache):
 
 
 COMPILED_TEMPLATES = ProcessBytecodeCache()
+
+
+def plain_text(environment: Environment, source: str) -> str | None:
+    """The text a template string renders to whatever the context, if it is text alone.
+
+    Text alone: after the extensions' preprocessing, nothing in it can start a tag, an
+    expression, a comment or a line statement, and it has no line ending for Jinja to normalise
+    or strip. Most of the strings Copier renders are such, the parts of the files' paths.
+    """
+    text = environment.preprocess(source)
+    syntax = (
+        environment.block_start_string,
+        environment.variable_start_string,
+        environment.comment_start_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        "\n",
+        "\r",
+    )
+    return None if any(mark and mark in text for mark in syntax) else text
+
+
+class TextTemplate(Template):
+    """A template of text alone, made without compiling it: it renders as its text.
+
+    Its root yields the text, as the code Jinja compiles from such a template does, for whatever
+    renders it by parts (`generate`, `stream`, `make_module`). `render`, which Copier calls,
+    answers the text without making a context first: nothing in the template reads one, and the
+    ContextHook this template's extensions put there (extensions/context.py) only adds facts for
+    the template to read.
+    """
+
+    text: str
+
+    @classmethod
+    def of(cls, environment: Environment, text: str) -> TextTemplate:
+        """The template of this text in this environment."""
+
+        def root(context: Any, missing: Any = None, environment: Any = None) -> Iterator[str]:
+            yield text
+
+        namespace: dict[str, Any] = {
+            "name": None,
+            "__file__": "<template>",
+            "blocks": {},
+            "debug_info": "",
+            "root": root,
+        }
+        template = cls.from_module_dict(environment, namespace, environment.make_globals(None))
+        assert isinstance(template, TextTemplate)
+        template.text = text
+        return template
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The text, whatever the context."""
+        return self.text
+
+
+class CompiledStrings(Extension):
+    """Compile each distinct template string and file once per process, however often Copier
+    renders it.
+
+    Copier renders every part of every file's path, and the answers file's name, as a new
+    template: hundreds of compilations of a few dozen distinct strings ("src", "tests", ...),
+    which were the larger part of the time `copier copy` spent on this template. Each run's new
+    environment would compile them, and every file, again: their code is kept for the process
+    (`COMPILED_TEMPLATES`). Most of them are text alone ("src", "app.py"), made into templates
+    without compiling at all (`TextTemplate`).
+    """
+
+    def __init__(self, environment: Environment) -> None:
+        """Put caches in front of the environment's from_string and of its files' compilation."""
+        super().__init__(environment)
+        environment.bytecode_cache = COMPILED_TEMPLATES
+        compile_string = environment.from_string
+
+        @functools.lru_cache(maxsize=1024)
+        def cached(source: str) -> Template:
+            text = plain_text(environment, source)
+            if text is not None and environment.template_class is Template:
+                return TextTemplate.of(environment, text)
+            return environment.template_class.from_code(
+                environment,
+                COMPILED_TEMPLATES.code_of(environment, source),
+                environment.make_globals(None),
+                None,
+            )
+
+        def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
+            if globals is None and template_class is None and isinstance(source, str):
+                return cached(source)
+            return compile_string(source, globals, template_class)
+
+        environment.from_string = from_string  # type: ignore[method-assign]

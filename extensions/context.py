@@ -1,4 +1,8 @@
-"""The ContextHook and filters that hand the catalogue's selection to every template."""
+"""The ContextHook that hands the catalogue's selection, and what follows, to every template.
+
+Copier loads this module by path, the first of the template's extensions (copier.yml): it puts the
+template's root first on sys.path, where the others are then imported from as modules.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from copier_template_extensions import ContextHook
-from jinja2 import Environment, Template, pass_context
-from jinja2.ext import Extension
-from jinja2.runtime import Context
 
 # Copier loads this file by path; its sibling modules are imported from the template's root.
 # `copier update` renders two versions of the template in one process, the older one first:
@@ -29,17 +30,10 @@ for _name, _module in list(sys.modules.items()):
         del sys.modules[_name]
 
 from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS, Broker, Database  # noqa: E402
-from extensions.compiled_templates import COMPILED_TEMPLATES  # noqa: E402
 from extensions.dependencies import dev_requirements, requirements  # noqa: E402
 from extensions.django_settings import django_lists  # noqa: E402
 from extensions.environment import env_vars  # noqa: E402
 from extensions.files import excluded_paths, kubernetes_base, layout  # noqa: E402
-from extensions.names import (  # noqa: E402
-    email_problem,
-    package_name_problem,
-    slug_problem,
-    slugify,
-)
 from extensions.processes import (  # noqa: E402
     COMMAND_HELP,
     LOCAL_RUN_NOTES,
@@ -248,59 +242,3 @@ def derived_context_of(answers: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     project; the answers rarely change between calls. Templates only read the facts.
     """
     return derived_context(dict(answers))
-
-
-@pass_context
-def code_folder(context: Context, folder: str) -> str:
-    """Name a per-framework folder of template/ "." (merged into the root) when it is in use."""
-    framework = FRAMEWORKS[context.get("framework") or "fastapi"]
-    return "." if folder in framework.code_folders else ""
-
-
-class CompiledStrings(Extension):
-    """Compile each distinct template string and file once per process, however often Copier
-    renders it.
-
-    Copier renders every part of every file's path, and the answers file's name, as a new
-    template: hundreds of compilations of a few dozen distinct strings ("src", "tests", ...),
-    which were the larger part of the time `copier copy` spent on this template. Each run's new
-    environment would compile them, and every file, again: their code is kept for the process
-    (extensions/compiled_templates.py).
-    """
-
-    def __init__(self, environment: Environment) -> None:
-        """Put caches in front of the environment's from_string and of its files' compilation."""
-        super().__init__(environment)
-        environment.bytecode_cache = COMPILED_TEMPLATES
-        compile_string = environment.from_string
-
-        @functools.lru_cache(maxsize=1024)
-        def cached(source: str) -> Template:
-            return environment.template_class.from_code(
-                environment,
-                COMPILED_TEMPLATES.code_of(environment, source),
-                environment.make_globals(None),
-                None,
-            )
-
-        def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
-            if globals is None and template_class is None and isinstance(source, str):
-                return cached(source)
-            return compile_string(source, globals, template_class)
-
-        environment.from_string = from_string  # type: ignore[method-assign]
-
-
-class Filters(Extension):
-    """Filters the questions' defaults and validators, and the per-framework folders use."""
-
-    def __init__(self, environment: Environment) -> None:
-        """Register the filters on the Jinja environment."""
-        super().__init__(environment)
-        environment.filters.update(
-            slugify=slugify,
-            slug_problem=slug_problem,
-            package_name_problem=package_name_problem,
-            email_problem=email_problem,
-            code_folder=code_folder,
-        )

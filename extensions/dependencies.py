@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from extensions.catalogue import Broker, Database, Framework
 
+# The one piece of Jinja in a stored lock (locks/): the generated project's own entry.
+PROJECT_IN_LOCK = 'name = "{{ project_slug }}"'
+
 # Traces and metrics over OTLP/HTTP (smaller than gRPC), Prometheus metrics, and error reports.
 TELEMETRY_REQUIREMENTS = (
     "opentelemetry-exporter-otlp-proto-http>=1.45",

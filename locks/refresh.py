@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from extensions.dependencies import PROJECT_IN_LOCK
 from extensions.variants import TEMPLATE_ROOT, render, snapshot, variant_id, variants
 
 PLACEHOLDER_SLUG = "lock-placeholder"
@@ -33,7 +34,7 @@ def lock(project: Path, stored: Path, upgrade: bool) -> None:
     resolved = (project / "uv.lock").read_text()
     if resolved.count(marker) != 1:
         raise RuntimeError(f"{stored.name}: expected the project exactly once in its lock")
-    stored.write_text(resolved.replace(marker, 'name = "{{ project_slug }}"'))
+    stored.write_text(resolved.replace(marker, PROJECT_IN_LOCK))
 
 
 def main() -> None:

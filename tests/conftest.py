@@ -9,7 +9,6 @@ gets a database and a broker namespace of its own, so xdist workers never collid
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -19,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-import plumbum
 import pytest
 import yaml
 
@@ -181,41 +179,16 @@ def generate(copie_session: Any, template: Path) -> Callable[..., Project]:
 
     A refused answer raises the validator's error, as `copier copy` reports it.
     """
-    destinations = Path(copie_session.test_dir)
-    outside_any_repository = not any(
-        (folder / ".git").exists() for folder in (template, destinations, *destinations.parents)
-    )
 
     def generate(**answers: str) -> Project:
-        with copier_finds_no_git() if outside_any_repository else contextlib.nullcontext():
-            result = copie_session.copy(
-                extra_answers={"project_name": "Sample Service", **answers}, template_dir=template
-            )
+        result = copie_session.copy(
+            extra_answers={"project_name": "Sample Service", **answers}, template_dir=template
+        )
         if result.exception is not None:
             raise result.exception
         return Project(result.project_dir, result.answers, derived_context(result.answers))
 
     return generate
-
-
-@contextlib.contextmanager
-def copier_finds_no_git() -> Iterator[None]:
-    """Copier, while it copies the template's snapshot into a folder of no git repository, finds
-    no `git` on PATH, as on a machine without git.
-
-    It has nothing to ask git then, yet with git found it runs `git config core.fileMode` in the
-    destination for every file it writes (to carry executable bits into the destination's index
-    when the repository ignores file modes): some 75 processes per copy, two fifths of its CPU.
-    Only Copier's view of PATH (plumbum's `local.env`) changes, and only during the copy; the
-    generated files are the same, byte for byte, with git found or not.
-    """
-    git_free = os.pathsep.join(
-        folder
-        for folder in os.environ.get("PATH", "").split(os.pathsep)
-        if not os.access(os.path.join(folder, "git"), os.X_OK)
-    )
-    with plumbum.local.env(PATH=git_free):
-        yield
 
 
 _rendered: dict[str, Project] = {}
