@@ -94,6 +94,22 @@ REGRESSIONS = [
         ("tests/test_promises.py::test_the_web_server_logs_at_log_level",),
     ),
     Regression(
+        "a web worker collects its garbage",
+        EVERY_FRAMEWORK,
+        "server.py",
+        "        gc.enable()\n        return application\n",
+        "        return application\n",
+        ("tests/test_promises.py::test_a_web_worker_collects_garbage_once_its_application_is_in",),
+    ),
+    Regression(
+        "telemetry loads nothing until it is turned on",
+        EVERY_FRAMEWORK,
+        "telemetry.py",
+        "import atexit\n",
+        "import atexit\n\nimport opentelemetry.trace\n",
+        ("tests/test_telemetry.py",),
+    ),
+    Regression(
         "a worker runs WORKER_CONCURRENCY jobs at once",
         EVERY_FRAMEWORK,
         "jobs.py",
