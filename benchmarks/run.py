@@ -633,7 +633,8 @@ run CI uses to prove that the benchmark still works, its figures mean nothing).
 - **What**: each framework's sqlite variant (requests) and its variant without a database (start-up
   and memory), each next to a bare app of the same framework (`benchmarks/bare/`: the same routes,
   no middleware, no logging, no settings), run from the generated project's environment so that
-  every library has the same version, on the same gunicorn worker class, one worker,
+  every library has the same version, on the same gunicorn worker class (uvicorn's; the Flask
+  and Django services leave out its WebSocket protocol, which WSGI cannot use), one worker,
   `APP_ENV=production`, standard output read from a pipe.
 - **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
   rounds alternating between the two; figures are medians with the range of the rounds in
