@@ -150,7 +150,7 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("the command line (`{package} web`, `release`, `check`, ...)", ("src/{package}/cli.py",)),
     (
-        "Django's part of the command line: its setup, `shell` and `manage`",
+        "Django's part of the command line: its setup and `manage`",
         ("src/{package}/management.py",),
     ),
     ("process types", ("Procfile",)),
