@@ -182,7 +182,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tracing_requirement="opentelemetry-instrumentation-fastapi>=0.66b1",
         label="FastAPI",
         web_app="{package}.app:app",
-        requirements=("fastapi>=0.121",),
+        requirements=("fastapi>=0.165",),
         dev_requirements=("httpx>=0.28",),
         # Starlette's test client prefers httpx2 and warns when it runs on httpx; the shared tests
         # type their client as httpx's, which the WSGI frameworks' clients are.

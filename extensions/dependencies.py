@@ -24,6 +24,8 @@ def requirements(
     # coroutine there, not one of a few threads.
     needed = [
         "gunicorn>=23",
+        # Every log line is JSON, one per request at INFO: orjson writes it ten times faster.
+        "orjson>=3.10",
         "pydantic-settings>=2.6",
         "uvicorn[standard]>=0.32",
         "uvicorn-worker>=0.3",

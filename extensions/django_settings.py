@@ -2,7 +2,8 @@
 
 The admin and what it stands on (users, sessions, messages) keep their state in the database:
 a variant without one leaves them out. Their middleware are Django's, limited to the admin's pages
-(admin_middleware.py).
+(admin_middleware.py). Django's security and clickjacking middleware are left out: the request
+guard in front of every framework (guard.py) sets the same headers on every response.
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ DJANGO_LISTS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("{package}.middleware.log_requests", False),
         ("{package}.middleware.json_errors", False),
         ("{package}.middleware.probes_from_any_host", False),
-        ("django.middleware.security.SecurityMiddleware", False),
         ("whitenoise.middleware.WhiteNoiseMiddleware", False),
         ("{package}.admin_middleware.AdminSessionMiddleware", True),
         ("django.middleware.common.CommonMiddleware", False),
         ("django.middleware.csrf.CsrfViewMiddleware", False),
         ("{package}.admin_middleware.AdminAuthenticationMiddleware", True),
         ("{package}.admin_middleware.AdminMessageMiddleware", True),
-        ("django.middleware.clickjacking.XFrameOptionsMiddleware", False),
     ),
     "context_processors": (
         ("django.template.context_processors.request", False),

@@ -152,9 +152,9 @@ REGRESSIONS = [
     Regression(
         "readyz answers 503 when a service is down",
         DJANGO,
-        "api/__init__.py",
-        "return Status(200 if ready else 503, body)",
-        "return Status(200, body)",
+        "probes.py",
+        "return JsonResponse(body, status=200 if ready else 503)",
+        "return JsonResponse(body, status=200)",
         READINESS_TESTS,
     ),
     Regression(
