@@ -129,8 +129,10 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("src/{package}/telemetry.py", "src/{package}/metrics.py", "src/{package}/job_metrics.py"),
     ),
     ("Django's settings, built from `config.py`", ("src/{package}/settings.py",)),
-    ("the URLs", ("src/{package}/urls.py",)),
-    ("the health and readiness probes, `/healthz` and `/readyz`", ("src/{package}/probes.py",)),
+    (
+        "the URLs, and the API with its health checks (django-ninja)",
+        ("src/{package}/urls.py",),
+    ),
     ("request ids, request log lines and JSON errors", ("src/{package}/middleware.py",)),
     ("the items: model, API, admin and migrations", ("src/{package}/items/",)),
     ("the web application", ("src/{package}/app.py",)),
