@@ -53,6 +53,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     database_answer = answers.get("database", "none")
     queue_answer = answers.get("queue", "none")
     package = answers.get("package_name", "service")
+    licence = answers.get("license", "MIT")
     database = DATABASES.get(database_answer)
     broker = BROKERS.get(queue_answer)
     has_database = database is not None
@@ -136,7 +137,9 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "lock_file": f"locks/{framework.name}-{database_answer}-{queue_answer}.lock",
         # LICENSE's year; an update renders old and new with the same year, so it stays as it was.
         "copyright_year": datetime.now(UTC).year,
-        "has_licence_file": answers.get("license", "MIT") != "Proprietary",
+        # The licence's SPDX identifier; none for proprietary code, which gets no licence file.
+        "spdx_licence": None if licence == "Proprietary" else licence,
+        "has_licence_file": licence != "Proprietary",
     }
     # What /readyz reports when every backing service answers.
     context["readiness_when_ready"] = {ping["service"]: "ok" for ping in context["readiness_pings"]}
