@@ -33,21 +33,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 BARE = Path(__file__).resolve().parent / "bare"
 sys.path.insert(0, str(ROOT))
 
+from extensions.context import derived_context  # noqa: E402
 from extensions.variants import render, snapshot  # noqa: E402
 from tests.processes import env_example, free_port, procfile  # noqa: E402
 from tests.services import BackingServices  # noqa: E402
 
 FRAMEWORKS = ("fastapi", "flask", "django")
-# How each framework's bare app is served: the generated service's gunicorn worker class.
-BARE_SERVERS = {
-    "fastapi": ["-k", "uvicorn_worker.UvicornWorker", "fastapi_app:app"],
-    "flask": ["-k", "uvicorn_worker.UvicornWorker", "flask_app:asgi"],
-    "django": ["-k", "uvicorn_worker.UvicornWorker", "django_app:asgi"],
-}
+# Each framework's bare app, served as the generated service is: by the same gunicorn worker
+# class, and Flask and Django through the service's own wsgi_bridge.
+BARE_APPS = {"fastapi": "fastapi_app:app", "flask": "flask_app:asgi", "django": "django_app:asgi"}
 CONNECTIONS = 16
 EN_DASH, TIMES = "\N{EN DASH}", "\N{MULTIPLICATION SIGN}"
 SECRET_KEY = "benchmark-secret-key-" * 3
@@ -255,6 +255,8 @@ class Project:
         self.name = "-".join(answers.values())
         self.path = workdir / self.name
         render(template, self.path, answers)
+        rendered_answers = yaml.safe_load((self.path / ".copier-answers.yml").read_text())
+        self.context = derived_context(rendered_answers)
         # Compiled as the image compiles them (UV_COMPILE_BYTECODE), the bare apps and the
         # project's own code too: a start-up figure measures imports, not the compiler.
         subprocess.run(
@@ -291,7 +293,14 @@ class Project:
 
     def bare_command(self, framework: str) -> list[str]:
         """Gunicorn serving the framework's bare app, from the project's environment."""
-        return [str(self.bin / "gunicorn"), "--chdir", str(BARE), *BARE_SERVERS[framework]]
+        return [
+            str(self.bin / "gunicorn"),
+            "--chdir",
+            str(BARE),
+            *("--worker-class", self.context["worker_class"]),
+            *("--env", f"SERVICE_PACKAGE={self.context['package_name']}"),
+            BARE_APPS[framework],
+        ]
 
 
 def alternate(
@@ -633,9 +642,10 @@ run CI uses to prove that the benchmark still works, its figures mean nothing).
 - **What**: each framework's sqlite variant (requests) and its variant without a database (start-up
   and memory), each next to a bare app of the same framework (`benchmarks/bare/`: the same routes,
   no middleware, no logging, no settings), run from the generated project's environment so that
-  every library has the same version, on the same gunicorn worker class (uvicorn's; the Flask
-  and Django services leave out its WebSocket protocol, which WSGI cannot use), one worker,
-  `APP_ENV=production`, standard output read from a pipe.
+  every library has the same version, served as the service is: on the same gunicorn worker
+  class (uvicorn's; for Flask and Django without its WebSocket protocol, which WSGI cannot use)
+  and, for Flask and Django, through the service's own `wsgi_bridge` and its threads; one
+  worker, `APP_ENV=production`, standard output read from a pipe.
 - **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
   rounds alternating between the two; figures are medians with the range of the rounds in
   brackets; the ratio is the median of each round's generated ÷ the bare round right after it,

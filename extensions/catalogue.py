@@ -71,7 +71,7 @@ class Framework:
     orm_errors_module: str = "sqlalchemy.exc"
     # Commands the image runs once, at build time, after installing the project.
     build_steps: tuple[str, ...] = ()
-    # A WSGI application, which the uvicorn workers run in threads through a2wsgi.
+    # A WSGI application, which the uvicorn workers run in threads (the generated wsgi_bridge.py).
     serves_wsgi: bool = False
     # It checks the Host header against ALLOWED_HOSTS itself (else the request guard does).
     checks_hosts_itself: bool = False
@@ -196,7 +196,7 @@ FRAMEWORKS: dict[str, Framework] = {
         label="Flask",
         web_app="{package}.app:create_app()",
         # APIFlask 3 validates and documents pydantic models, the same ones FastAPI would use.
-        requirements=("a2wsgi>=1.10", "apiflask>=3.1", "flask>=3.1"),
+        requirements=("apiflask>=3.1", "flask>=3.1"),
         dev_requirements=("httpx>=0.28",),
         code_folders=("flask", "sqlalchemy"),
         serves_wsgi=True,
@@ -206,7 +206,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tracing_requirement="opentelemetry-instrumentation-django>=0.66b1",
         label="Django",
         web_app="{package}.wsgi:application",
-        requirements=("a2wsgi>=1.10", "django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
+        requirements=("django>=5.2", "django-ninja>=1.6", "whitenoise>=6.8"),
         # django-stubs' mypy plugin knows what Django's metaclasses add to models and settings.
         dev_requirements=("django-stubs>=5.2", "httpx>=0.28", "pytest-django>=4.9"),
         code_folders=("django",),

@@ -130,6 +130,18 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         **django_lists(package, has_database, has_queue),
         "web_app": framework.web_app.format(package=package),
         "web_app_is_wsgi": framework.serves_wsgi,
+        # What gunicorn's workers import and run: a WSGI application behind the threads of the
+        # generated wsgi_bridge.py, an ASGI one as it is.
+        "served_app": (
+            f"{package}.wsgi_bridge:threaded_application()"
+            if framework.serves_wsgi
+            else framework.web_app.format(package=package)
+        ),
+        "worker_class": (
+            f"{package}.wsgi_bridge.WSGIWorker"
+            if framework.serves_wsgi
+            else "uvicorn_worker.UvicornWorker"
+        ),
         "build_steps": [step.format(package=package) for step in framework.build_steps],
         "env_vars": [asdict(variable) for variable in variables],
         "dependencies": requirements(framework, database, broker),

@@ -40,6 +40,14 @@ OPTIONAL_FILES: tuple[OptionalFile, ...] = (
     OptionalFile("src/{package}/migrations/", "has_database", "Alembic migrations"),
     OptionalFile("alembic.ini", "has_database", "Alembic's settings"),
     OptionalFile("LICENSE", "has_licence_file", "the licence the code is under"),
+    OptionalFile(
+        "src/{package}/wsgi_bridge.py",
+        "web_app_is_wsgi",
+        "the WSGI application served from uvicorn's event loop by threads",
+    ),
+    OptionalFile(
+        "tests/test_wsgi_bridge.py", "web_app_is_wsgi", "tests of how the threads serve requests"
+    ),
     OptionalFile("tests/test_items.py", "has_database", "tests of the sample resource"),
     OptionalFile("tests/test_jobs.py", "has_queue", "tests of the jobs and the worker"),
     OptionalFile("tests/test_admin.py", "has_database", "tests of Django's admin and migrations"),

@@ -3,10 +3,10 @@
 /api/items reads the database DATABASE_URL names (SQLite); without it there is no database.
 """
 
+import importlib
 import os
 from urllib.parse import urlsplit
 
-from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
@@ -48,5 +48,7 @@ def list_items(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [path("healthz", healthz), path("api/items", list_items)]
 application = get_wsgi_application()
-# Served as the generated service is: by uvicorn's workers, four threads each through a2wsgi.
-asgi = WSGIMiddleware(application, workers=4)
+# Served as the generated service is: by its gunicorn worker class, through its wsgi_bridge's
+# threads (the benchmark names the generated package).
+bridge = importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.wsgi_bridge")
+asgi = bridge.ThreadedApplication(application)

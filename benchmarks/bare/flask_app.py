@@ -3,9 +3,9 @@
 /api/items exists when DATABASE_URL is set; without it, nothing but Flask is imported.
 """
 
+import importlib
 import os
 
-from a2wsgi import WSGIMiddleware
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -26,5 +26,7 @@ if "DATABASE_URL" in os.environ:
         return read_page(request.args.get("limit", 20, int), request.args.get("offset", 0, int))
 
 
-# Served as the generated service is: by uvicorn's workers, four threads each through a2wsgi.
-asgi = WSGIMiddleware(app, workers=4)
+# Served as the generated service is: by its gunicorn worker class, through its wsgi_bridge's
+# threads (the benchmark names the generated package).
+bridge = importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.wsgi_bridge")
+asgi = bridge.ThreadedApplication(app)
