@@ -256,6 +256,7 @@ class Project:
         self.path = workdir / self.name
         render(template, self.path, answers)
         rendered_answers = yaml.safe_load((self.path / ".copier-answers.yml").read_text())
+        self.package = rendered_answers["package_name"]
         self.context = derived_context(rendered_answers)
         # Compiled as the image compiles them (UV_COMPILE_BYTECODE), the bare apps and the
         # project's own code too: a start-up figure measures imports, not the compiler.
@@ -298,7 +299,7 @@ class Project:
             "--chdir",
             str(BARE),
             *("--worker-class", self.context["worker_class"]),
-            *("--env", f"SERVICE_PACKAGE={self.context['package_name']}"),
+            *("--env", f"SERVICE_PACKAGE={self.package}"),
             BARE_APPS[framework],
         ]
 
