@@ -145,6 +145,11 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the items: model, API, admin and migrations", ("src/{package}/items/",)),
     ("the web application", ("src/{package}/app.py",)),
     (
+        "the production server: gunicorn, the checks every request passes first and, for a WSGI "
+        "application, the threads that run it",
+        ("src/{package}/server.py", "src/{package}/guard.py", "src/{package}/wsgi_bridge.py"),
+    ),
+    (
         "the API and its request and response models",
         ("src/{package}/api/", "src/{package}/schemas.py"),
     ),
