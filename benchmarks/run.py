@@ -75,9 +75,8 @@ FULL = Settings(
     frameworks=FRAMEWORKS,
     queues=("redis", "rabbitmq"),
 )
-QUICK = Settings(
-    rounds=1, seconds=1, starts=1, jobs=0, renders=1, frameworks=("fastapi",), queues=()
-)
+# Every framework, as each serves its bare app its own way: only the jobs are left out.
+QUICK = Settings(rounds=1, seconds=1, starts=1, jobs=0, renders=1, frameworks=FRAMEWORKS, queues=())
 
 
 @dataclass
@@ -242,9 +241,7 @@ def wrk(server: Server, path: str, seconds: int) -> Load:
     if not rate or not p99 or not total or errors:
         raise RuntimeError(f"wrk on {path}: {result.stdout}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return Load(
-        float(rate.group(1)), float(p99.group(1)) * scale, cpu * 1e6 / int(total.group(1))
-    )
+    return Load(float(rate.group(1)), float(p99.group(1)) * scale, cpu * 1e6 / int(total.group(1)))
 
 
 class Project:

@@ -90,7 +90,7 @@ def full_variant_params() -> list[Any]:
 
 
 # The test files of the longest tests that belong to no variant (each one test).
-LONGEST_UNGROUPED = ("test_typing.py", "test_docs.py")
+LONGEST_UNGROUPED = ("test_benchmarks.py", "test_typing.py", "test_docs.py")
 
 
 @pytest.hookimpl(trylast=True)
@@ -101,9 +101,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pytest-xdist marks each grouped test's node id; when a pytest release keeps node ids where
     it cannot, every worker would install and start every variant, silently doubling the run.
     It hands out the variants' groups first, then the tests of no group in collection order: the
-    longest of those (mypy over the template's code takes seconds when its cache is cold, the
-    docs build one or two) would otherwise come last, and keep one worker busy while the other
-    has nothing left to do.
+    longest of those (the benchmark's short run a minute, mypy over the template's code seconds
+    when its cache is cold, the docs build one or two) would otherwise come last, and keep one
+    worker busy while the others have nothing left to do.
     """
     items.sort(key=lambda item: item.path.name not in LONGEST_UNGROUPED)
     grouped = [item for item in items if item.get_closest_marker("xdist_group")]

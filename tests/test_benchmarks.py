@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from extensions.variants import choices
 from tests.conftest import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,8 @@ def test_the_quick_benchmark_prints_a_table_of_every_figure(tmp_path: Path) -> N
     compared = [name for name in figures if "req/s" in name or "first request" in name]
     assert any("`LOG_LEVEL=INFO`" in name for name in compared), figures
     assert any("`LOG_LEVEL=WARNING`" in name for name in compared), figures
+    for framework in choices("framework"):
+        assert any(name.startswith(f"{framework} ") for name in compared), figures
     assert any("copier copy" in name for name in figures), figures
     for name in [*compared, *(name for name in figures if "copier copy" in name)]:
         assert RATIO.match(figures[name][4].strip()), figures[name].group(0)
