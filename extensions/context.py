@@ -60,6 +60,7 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
     has_queue = broker is not None
 
     types = process_types(package, database, broker)
+    web_app = framework.web_app.format(package=package)
     services = {
         "db": database.service if database else None,
         "broker": broker.service if broker else None,
@@ -128,14 +129,12 @@ def derived_context(answers: dict[str, Any]) -> dict[str, Any]:
         "compose_backing_services": [service["role"] for service in backing_services],
         **compose_facts(types, backing_services, database),
         **django_lists(package, has_database, has_queue),
-        "web_app": framework.web_app.format(package=package),
+        "web_app": web_app,
         "web_app_is_wsgi": framework.serves_wsgi,
         # What gunicorn's workers import and run: a WSGI application behind the threads of the
         # generated wsgi_bridge.py, an ASGI one as it is.
         "served_app": (
-            f"{package}.wsgi_bridge:threaded_application()"
-            if framework.serves_wsgi
-            else framework.web_app.format(package=package)
+            f"{package}.wsgi_bridge:threaded_application()" if framework.serves_wsgi else web_app
         ),
         "worker_class": (
             f"{package}.wsgi_bridge.WSGIWorker"
