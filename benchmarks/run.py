@@ -291,12 +291,15 @@ class Project:
 
     def bare_command(self, framework: str) -> list[str]:
         """Gunicorn serving the framework's bare app, from the project's environment."""
+        # A WSGI app runs in as many threads as the service does (WEB_THREADS of .env.example).
+        threads = env_example(self.path).get("WEB_THREADS")
         return [
             str(self.bin / "gunicorn"),
             "--chdir",
             str(BARE),
             *("--worker-class", self.context["worker_class"]),
             *("--env", f"SERVICE_PACKAGE={self.package}"),
+            *(("--env", f"WEB_THREADS={threads}") if threads else ()),
             BARE_APPS[framework],
         ]
 

@@ -27,6 +27,16 @@ class EnvVar:
 
 FRAMEWORK_VARIABLES: dict[str, EnvVar] = {}
 
+# Read where the server hands a WSGI application's requests to threads (wsgi_bridge.py).
+WEB_THREADS = EnvVar(
+    "WEB_THREADS",
+    "Threads per web worker process that run the application, each on a request that has fully "
+    "arrived: more suit views that wait on the network, fewer cost less CPU per request.",
+    "4",
+    "4",
+    "int = Field(default=4, ge=1)",
+)
+
 
 def env_vars(
     package: str,
@@ -58,6 +68,7 @@ def env_vars(
             "2",
             "int = Field(default=2, ge=1)",
         ),
+        *([WEB_THREADS] if framework.serves_wsgi else []),
         EnvVar(
             "GRACEFUL_TIMEOUT",
             "Seconds that in-flight requests get to finish after SIGTERM.",

@@ -49,6 +49,6 @@ def list_items(request: HttpRequest) -> JsonResponse:
 urlpatterns = [path("healthz", healthz), path("api/items", list_items)]
 application = get_wsgi_application()
 # Served as the generated service is: by its gunicorn worker class, through its wsgi_bridge's
-# threads (the benchmark names the generated package).
+# threads (the benchmark names the generated package and how many threads it runs).
 bridge = importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.wsgi_bridge")
-asgi = bridge.ThreadedApplication(application)
+asgi = bridge.ThreadedApplication(application, int(os.environ["WEB_THREADS"]))

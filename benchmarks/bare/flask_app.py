@@ -27,6 +27,6 @@ if "DATABASE_URL" in os.environ:
 
 
 # Served as the generated service is: by its gunicorn worker class, through its wsgi_bridge's
-# threads (the benchmark names the generated package).
+# threads (the benchmark names the generated package and how many threads it runs).
 bridge = importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.wsgi_bridge")
-asgi = bridge.ThreadedApplication(app)
+asgi = bridge.ThreadedApplication(app, int(os.environ["WEB_THREADS"]))
