@@ -645,8 +645,9 @@ run CI uses to prove that the benchmark still works, its figures mean nothing).
   no middleware, no logging, no settings), run from the generated project's environment so that
   every library has the same version, served as the service is: on the same gunicorn worker
   class (uvicorn's; for Flask and Django without its WebSocket protocol, which WSGI cannot use)
-  and, for Flask and Django, through the service's own `wsgi_bridge` and its threads; one
-  worker, `APP_ENV=production`, standard output read from a pipe.
+  and, for Flask and Django, through the service's own `wsgi_bridge` in as many threads
+  (`WEB_THREADS` of `.env.example`); one worker, `APP_ENV=production`, standard output read from a
+  pipe.
 - **How**: wrk with one thread and 16 connections, {plan.seconds} s per round, {plan.rounds}
   rounds alternating between the two; figures are medians with the range of the rounds in
   brackets; the ratio is the median of each round's generated ÷ the bare round right after it,
