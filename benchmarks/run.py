@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
 import json
 import os
@@ -134,7 +135,7 @@ class Server:
 
     def _drain(self) -> None:
         assert self.popen.stdout is not None
-        while chunk := self.popen.stdout.read1(65536):
+        while chunk := os.read(self.popen.stdout.fileno(), 65536):
             self.tail += chunk
             if len(self.tail) > 4 * 65536:
                 del self.tail[:-65536]
@@ -338,8 +339,8 @@ def throughput_rows(project: Project, framework: str, plan: Settings) -> list[Ro
                 paths = ["/healthz", "/api/items"] if level == "WARNING" else ["/healthz"]
                 for path in paths:
                     measured = alternate(
-                        lambda path=path: wrk(ours, path, plan.seconds),
-                        lambda path=path: wrk(bare, path, plan.seconds),
+                        functools.partial(wrk, ours, path, plan.seconds),
+                        functools.partial(wrk, bare, path, plan.seconds),
                         plan.rounds,
                     )
                     label = "request line logged" if level == "INFO" else "no request line"
@@ -381,7 +382,10 @@ def startup_rows(project: Project, framework: str, plan: Settings) -> list[Row]:
     Measured on the variant without a database, against the bare app without one: the time it
     takes to import a database layer is the same with or without the template.
     """
-    ours_times, bare_times, ours_rss, bare_rss = [], [], [], []
+    ours_times: list[float] = []
+    bare_times: list[float] = []
+    ours_rss: list[tuple[float, float]] = []
+    bare_rss: list[tuple[float, float]] = []
     for _ in range(plan.starts):
         for command, env, times, memory in (
             (project.command("web"), project.environment("INFO"), ours_times, ours_rss),
@@ -444,7 +448,9 @@ def job_row(project: Project, queue: str, services: BackingServices, plan: Setti
                 connection.request("POST", "/api/jobs", "{}", {"Content-Type": "application/json"})
                 job_id = json.loads(connection.getresponse().read())["job_id"]
                 with arrived:
-                    if not arrived.wait_for(lambda job_id=job_id: job_id in done, timeout=60):
+                    if not arrived.wait_for(
+                        functools.partial(done.__contains__, job_id), timeout=60
+                    ):
                         raise RuntimeError(f"job {job_id} was not done within 60 s")
                 if number:  # the first one waits for the worker to be ready
                     samples.append((done[job_id] - sent) * 1000)
@@ -473,7 +479,8 @@ def generation_row(template: Path, workdir: Path, plan: Settings) -> Row:
         "-d",
         "queue=redis",
     ]
-    ours, theirs = [], []
+    ours: list[float] = []
+    theirs: list[float] = []
     for number in range(plan.renders):
         for source, extra, samples in ((template, answers, ours), (one_file, [], theirs)):
             destination = workdir / f"copy-{source.name}-{number}"
@@ -531,8 +538,8 @@ def table(rows: list[Row]) -> str:
         unit = f" {row.unit}" if row.unit else ""
         if row.unit == "ms":  # a distribution of its own: p50 / p99
             ordered = sorted(row.generated)
-            p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-            generated = f"{statistics.median(ordered):.1f} / {p99:.1f} ms"
+            slowest = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+            generated = f"{statistics.median(ordered):.1f} / {slowest:.1f} ms"
         else:
             generated = figure(row.generated, digits) + unit
         bare = figure(row.bare, digits) + unit if row.bare else "—"

@@ -72,8 +72,11 @@ def load(process: Process, port: int, seconds: int) -> tuple[float, float]:
         check=True,
     ).stdout
     cpu = cpu_seconds(process) - cpu_before
-    served = int(re.search(r"(\d+) requests in", output).group(1))
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), cpu / served * 1e6
+    served = re.search(r"(\d+) requests in", output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not served or not rate:
+        raise RuntimeError(f"wrk on /healthz: {output}")
+    return float(rate.group(1)), cpu / int(served.group(1)) * 1e6
 
 
 def main() -> None:

@@ -21,6 +21,12 @@ PYPI = "https://pypi.org/pypi"
 PINNED = re.compile(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)", re.MULTILINE)
 # Known vulnerabilities of locked packages that are accepted, each with the reason: ID -> why.
 ACCEPTED: dict[str, str] = {}
+# One client for every look-up (a connection is reused rather than set up per page). A failed
+# connection, a name look-up too, is tried again with a growing pause (up to 7.5 s in all): the
+# machine's resolver fails now and then for a moment.
+PYPI_CLIENT = httpx.Client(
+    transport=httpx.HTTPTransport(retries=5), timeout=20, follow_redirects=True
+)
 
 
 @dataclass
@@ -33,7 +39,7 @@ class Findings:
 
 def release_pages_served() -> bool:
     """Tell whether PyPI answers about a single release, which pip-audit needs."""
-    return httpx.get(f"{PYPI}/pip/24.0/json", timeout=20).status_code == 200
+    return PYPI_CLIENT.get(f"{PYPI}/pip/24.0/json").status_code == 200
 
 
 def unaccepted(vulnerabilities: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -49,7 +55,7 @@ def unaccepted(vulnerabilities: list[dict[str, Any]]) -> tuple[str, ...]:
 @cache
 def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
     """The newest release of a project and the ids of its known vulnerabilities."""
-    response = httpx.get(f"{PYPI}/{name}/json", timeout=20, follow_redirects=True)
+    response = PYPI_CLIENT.get(f"{PYPI}/{name}/json")
     response.raise_for_status()
     page = response.json()
     ids = unaccepted(page.get("vulnerabilities", []))
@@ -59,7 +65,7 @@ def newest_release(name: str) -> tuple[str, tuple[str, ...]]:
 @cache
 def release_vulnerabilities(name: str, version: str) -> tuple[str, ...]:
     """The ids of the known vulnerabilities of one release, from its own page."""
-    response = httpx.get(f"{PYPI}/{name}/{version}/json", timeout=20, follow_redirects=True)
+    response = PYPI_CLIENT.get(f"{PYPI}/{name}/{version}/json")
     response.raise_for_status()
     return unaccepted(response.json().get("vulnerabilities", []))
 
