@@ -65,6 +65,8 @@ class Settings:
     renders: int
     frameworks: tuple[str, ...]
     queues: tuple[str, ...]
+    # Whether each install compiles every module first, as the image does (UV_COMPILE_BYTECODE).
+    compiled: bool = True
 
 
 FULL = Settings(
@@ -76,8 +78,18 @@ FULL = Settings(
     frameworks=FRAMEWORKS,
     queues=("redis", "rabbitmq"),
 )
-# Every framework, as each serves its bare app its own way: only the jobs are left out.
-QUICK = Settings(rounds=1, seconds=1, starts=1, jobs=0, renders=1, frameworks=FRAMEWORKS, queues=())
+# Every framework, as each serves its bare app its own way: only the jobs are left out. Nothing
+# is compiled ahead (about 10 s of CPU per install): each process compiles what it imports.
+QUICK = Settings(
+    rounds=1,
+    seconds=1,
+    starts=1,
+    jobs=0,
+    renders=1,
+    frameworks=FRAMEWORKS,
+    queues=(),
+    compiled=False,
+)
 
 
 @dataclass
@@ -248,8 +260,10 @@ def wrk(server: Server, path: str, seconds: int) -> Load:
 class Project:
     """A rendered and installed variant."""
 
-    def __init__(self, template: Path, workdir: Path, answers: dict[str, str]) -> None:
-        """Render the variant and install it."""
+    def __init__(
+        self, template: Path, workdir: Path, answers: dict[str, str], compiled: bool
+    ) -> None:
+        """Render the variant and install it, compiled ahead or not."""
         self.name = "-".join(answers.values())
         self.path = workdir / self.name
         render(template, self.path, answers)
@@ -258,13 +272,15 @@ class Project:
         self.context = derived_context(rendered_answers)
         # Compiled as the image compiles them (UV_COMPILE_BYTECODE), the bare apps and the
         # project's own code too: a start-up figure measures imports, not the compiler.
+        install = ["uv", "sync", "--locked", "--quiet"]
         subprocess.run(
-            ["uv", "sync", "--locked", "--quiet", "--compile-bytecode"], cwd=self.path, check=True
+            [*install, "--compile-bytecode"] if compiled else install, cwd=self.path, check=True
         )
         self.bin = self.path / ".venv" / "bin"
-        subprocess.run(
-            [self.bin / "python", "-m", "compileall", "-q", self.path / "src", BARE], check=True
-        )
+        if compiled:
+            subprocess.run(
+                [self.bin / "python", "-m", "compileall", "-q", self.path / "src", BARE], check=True
+            )
         if answers["framework"] == "django":  # as the Dockerfile does when it builds the image
             subprocess.run(
                 [*self.command("web")[:1], "manage", "collectstatic", "--no-input"],
@@ -608,15 +624,22 @@ def main() -> None:
                     template,
                     workdir,
                     {"framework": framework, "database": "sqlite", "queue": "none"},
+                    plan.compiled,
                 )
                 rows += throughput_rows(project, framework, plan)
                 project = Project(
-                    template, workdir, {"framework": framework, "database": "none", "queue": "none"}
+                    template,
+                    workdir,
+                    {"framework": framework, "database": "none", "queue": "none"},
+                    plan.compiled,
                 )
                 rows += startup_rows(project, framework, plan)
             for queue in plan.queues:
                 project = Project(
-                    template, workdir, {"framework": "fastapi", "database": "none", "queue": queue}
+                    template,
+                    workdir,
+                    {"framework": "fastapi", "database": "none", "queue": queue},
+                    plan.compiled,
                 )
                 rows.append(job_row(project, queue, services, plan))
             rows.append(generation_row(template, workdir, plan))
