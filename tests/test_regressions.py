@@ -248,6 +248,14 @@ REGRESSIONS = [
         (IDEMPOTENCY_TEST,),
     ),
     Regression(
+        "SIGTERM wakes an idle worker",
+        EVERY_FRAMEWORK,
+        "jobs.py",
+        'app.steps["consumer"].update({Heartbeat, WakeOnSignal})',
+        'app.steps["consumer"].add(Heartbeat)',
+        ("tests/test_jobs.py::test_a_signal_ends_the_poll_of_an_idle_workers_event_loop",),
+    ),
+    Regression(
         "the OpenAPI document names every error an operation may answer",
         FASTAPI,
         "app.py",
