@@ -31,8 +31,10 @@ LOCAL_RUN_NOTES = {
     "scheduler": "in a third: sends the periodic jobs",
 }
 
-# Process types of which exactly one copy may run: two schedulers would send every job twice.
-SINGLETON_PROCESS_TYPES = frozenset({"scheduler"})
+# Process types of which exactly one copy may run, and why (the Procfile says so above each).
+SINGLETON_PROCESS_TYPES = {
+    "scheduler": "each would send every periodic job, so two send them twice",
+}
 
 
 def process_types(package: str, database: Database | None, broker: Broker | None) -> dict[str, str]:
@@ -82,6 +84,11 @@ def deployment_facts(types: dict[str, str], database: Database | None) -> dict[s
         "long_running_process_types": long_running,
         "background_process_types": [name for name in long_running if name != "web"],
         "single_copy_process_types": single,
+        "procfile_comments": {
+            name: f"Run exactly one {name}: {why}."
+            for name, why in SINGLETON_PROCESS_TYPES.items()
+            if name in types
+        },
         "autoscaled_process_types": [name for name in long_running if name not in single],
         # The kinds of workload the overlays size: a Job too when there is a release.
         "workload_kinds": ["Deployment", "Job"] if "release" in types else ["Deployment"],
