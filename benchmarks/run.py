@@ -80,16 +80,7 @@ FULL = Settings(
 )
 # Every framework, as each serves its bare app its own way: only the jobs are left out. Nothing
 # is compiled ahead (about 10 s of CPU per install): each process compiles what it imports.
-QUICK = Settings(
-    rounds=1,
-    seconds=1,
-    starts=1,
-    jobs=0,
-    renders=1,
-    frameworks=FRAMEWORKS,
-    queues=(),
-    compiled=False,
-)
+QUICK = replace(FULL, rounds=1, seconds=1, starts=1, jobs=0, renders=1, queues=(), compiled=False)
 
 
 @dataclass
