@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from extensions.catalogue import BROKERS, DATABASES, FRAMEWORKS
-from extensions.environment import env_vars
+from extensions.catalogue import FRAMEWORKS
 from extensions.variants import choices, variant_id
-from tests.conftest import Project, full_variant_params
+from tests.conftest import VARIANT_CONTEXTS, Project, full_variant_params
 
 
 @dataclass(frozen=True)
@@ -350,16 +349,8 @@ def test_every_framework_has_a_regression_variant() -> None:
 
 def variables_read(framework: str) -> set[str]:
     """The environment variables the service of the framework's regression variant reads."""
-    variant = REGRESSION_VARIANTS[framework]
-    return {
-        variable.name
-        for variable in env_vars(
-            "service",
-            FRAMEWORKS[framework],
-            DATABASES.get(variant["database"]),
-            BROKERS.get(variant["queue"]),
-        )
-    }
+    context = VARIANT_CONTEXTS[variant_id(REGRESSION_VARIANTS[framework])]
+    return {variable["name"] for variable in context["env_vars"]}
 
 
 def test_every_promise_is_broken_in_every_framework_that_makes_it() -> None:
