@@ -895,7 +895,14 @@ def check_the_killed_workers_job_is_done_by_a_later_one(
         line["event"] == "job.done" and line.get("job_id") == job_id
         for line in stopped.json_lines()
     ):
-        wait_for_event(last, "job.done", timeout=90, job_id=job_id)
+        try:
+            wait_for_event(last, "job.done", timeout=90, job_id=job_id)
+        except AssertionError as error:
+            # The job's trail may be in the earlier workers' lines: which took it, and when.
+            raise AssertionError(
+                f"{error}\n--- the killed worker ---\n{killed.describe()}"
+                f"\n--- the worker stopped with SIGTERM ---\n{stopped.describe()}"
+            ) from None
     assert all(
         line["event"] != "job.done" for line in killed.json_lines() if line.get("job_id") == job_id
     )
