@@ -45,6 +45,25 @@ FASTAPI, FLASK, DJANGO = frozenset({"fastapi"}), frozenset({"flask"}), frozenset
 # Served through the project's wsgi_bridge.py, which reads WEB_THREADS.
 WSGI = frozenset(name for name in EVERY_FRAMEWORK if FRAMEWORKS[name].serves_wsgi)
 
+# One variant per framework, with a database server and a broker so that every promise applies
+# (the variants schemathesis fuzzes too); test_variants.py installs the same ones, on the same
+# xdist worker (one group each).
+REGRESSION_VARIANTS = {
+    param.values[0]["framework"]: param.values[0] for param in full_variant_params()
+}
+
+
+def variables_read(framework: str) -> set[str]:
+    """The environment variables the service of the framework's regression variant reads."""
+    context = VARIANT_CONTEXTS[variant_id(REGRESSION_VARIANTS[framework])]
+    return {variable["name"] for variable in context["env_vars"]}
+
+
+# Where the regression variant's broker gives a dead worker's job back after a timeout (Redis).
+GIVES_BACK_AFTER_A_TIMEOUT = frozenset(
+    name for name in EVERY_FRAMEWORK if "BROKER_VISIBILITY_TIMEOUT" in variables_read(name)
+)
+
 WEB_SERVER_TEST = "tests/test_promises.py::test_the_web_server_is_configured_by"
 READINESS_TESTS = (
     "tests/test_health.py::test_readyz_is_unavailable_when_the_database_is_down",
@@ -59,6 +78,10 @@ PAGING_TEST = "tests/test_items.py::test_bad_paging_is_refused_with_a_json_4xx"
 ERRORS_TEST = "tests/test_http.py::test_every_operation_documents_every_error_it_may_answer"
 ALLOW_TEST = "tests/test_http.py::test_a_wrong_method_gets_405_naming_every_method_of_the_path"
 
+LOST_JOB_LOCK_TEST = (
+    "tests/test_redis_broker.py::"
+    "test_a_lock_left_by_a_killed_worker_lapses_by_the_next_look_for_lost_jobs"
+)
 IDEMPOTENCY_TEST = (
     "tests/test_jobs.py::test_the_same_idempotency_key_queues_the_job_once_and_it_runs_once"
 )
@@ -255,6 +278,14 @@ REGRESSIONS = [
         ("tests/test_jobs.py::test_a_signal_ends_the_poll_of_an_idle_workers_event_loop",),
     ),
     Regression(
+        "a dead worker's job is back soon after BROKER_VISIBILITY_TIMEOUT",
+        GIVES_BACK_AFTER_A_TIMEOUT,
+        "redis_broker.py",
+        '"unacked_mutex_expire": restore_interval,',
+        '"unacked_mutex_expire": 300,',
+        (LOST_JOB_LOCK_TEST,),
+    ),
+    Regression(
         "the OpenAPI document names every error an operation may answer",
         FASTAPI,
         "app.py",
@@ -320,13 +351,6 @@ REGRESSIONS = [
     ),
 ]
 
-# One variant per framework, with a database server and a broker so that every promise applies
-# (the variants schemathesis fuzzes too); test_variants.py installs the same ones, on the same
-# xdist worker (one group each).
-REGRESSION_VARIANTS = {
-    param.values[0]["framework"]: param.values[0] for param in full_variant_params()
-}
-
 
 def regression_params() -> list[Any]:
     """Each regression with the variant of each framework it applies to."""
@@ -345,12 +369,6 @@ def regression_params() -> list[Any]:
 
 def test_every_framework_has_a_regression_variant() -> None:
     assert set(REGRESSION_VARIANTS) == EVERY_FRAMEWORK
-
-
-def variables_read(framework: str) -> set[str]:
-    """The environment variables the service of the framework's regression variant reads."""
-    context = VARIANT_CONTEXTS[variant_id(REGRESSION_VARIANTS[framework])]
-    return {variable["name"] for variable in context["env_vars"]}
 
 
 def test_every_promise_is_broken_in_every_framework_that_makes_it() -> None:
