@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,13 @@ def test_no_package_of_any_lock_has_a_known_vulnerability() -> None:
     assert len(findings.not_audited) < len(releases), "no locked package is at its newest release"
 
 
+# What pip-audit ends with when its requests to PyPI fail to connect (a refused connection, a
+# name that did not resolve): the machine's resolver fails now and then for a moment.
+UNREACHABLE_PYPI = "Max retries exceeded with url"
+# Seconds to wait after each failed try: three tries in all.
+PYPI_RETRY_PAUSES = (2, 4, 0)
+
+
 # The workflow's step is the same in every variant; the packages of every lock are audited above.
 @pytest.mark.parametrize("variant", pairwise_variant_params())
 def test_the_lock_has_no_known_vulnerability(installed: Project, tmp_path: Path) -> None:
@@ -174,9 +182,7 @@ def test_the_lock_has_no_known_vulnerability(installed: Project, tmp_path: Path)
         release_pages = vulnerabilities.release_pages_served()
     except httpx.HTTPError as error:
         unavailable(f"PyPI's vulnerability data is unreachable: {error}")
-    script = workflow_step(installed, "supply-chain", "Known vulnerabilities")
-
-    result = run_step(installed, script, env={"RUNNER_TEMP": str(tmp_path)})
+    result = run_pip_audit(installed, tmp_path)
 
     output = result.stdout[-6000:] + result.stderr[-3000:]
     if release_pages:
@@ -190,6 +196,17 @@ def test_the_lock_has_no_known_vulnerability(installed: Project, tmp_path: Path)
     assert not findings.vulnerable, findings.vulnerable
     pinned = vulnerabilities.PINNED.findall(requirements)
     assert len(findings.not_audited) < len(pinned), "no locked package is at its newest release"
+
+
+def run_pip_audit(installed: Project, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run the generated CI's pip-audit step, again after a pause while PyPI cannot be reached."""
+    script = workflow_step(installed, "supply-chain", "Known vulnerabilities")
+    for pause in PYPI_RETRY_PAUSES:
+        result = run_step(installed, script, env={"RUNNER_TEMP": str(tmp_path)})
+        if UNREACHABLE_PYPI not in result.stderr:
+            return result
+        time.sleep(pause)
+    unavailable(f"pip-audit could not reach PyPI:\n{result.stderr[-2000:]}")
 
 
 @pytest.mark.parametrize("variant", variant_params())
